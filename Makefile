@@ -1,0 +1,34 @@
+# planwatch — the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DO_NOT_TRACK := 1
+export DAGSTER_DISABLE_TELEMETRY := 1
+
+.PHONY: install run test test-fast docs clean
+
+# A local virtual environment with the exact pins of constraints.txt (re-made when either file changes).
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run the main job on the bundled data into the embedded DuckDB warehouse (PLANWATCH_HOME)
+run: $(STAMP)
+	$(BIN)/planwatch run
+
+## all tests
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## dbt docs site for the star schema (written under PLANWATCH_HOME)
+docs: $(STAMP)
+	$(BIN)/planwatch docs
+
+## remove generated state (the default PLANWATCH_HOME) — never touches the venv
+clean:
+	rm -rf .planwatch

@@ -1,0 +1,18 @@
+select
+    indicator_code,
+    name_zh,
+    name_en,
+    category,
+    unit,
+    unit_multiplier,
+    base_unit,
+    value_type,
+    is_additive,
+    attribute,
+    coalesce(attribute = '约束性', false) as is_binding,
+    direction,
+    target_kind,
+    responsible_unit,
+    source_ref,
+    plan_code
+from {{ ref('stg_plan__indicators') }}

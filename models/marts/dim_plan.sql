@@ -1,0 +1,9 @@
+select
+    plan_code,
+    name_zh,
+    name_en,
+    period_label_zh,
+    start_year,
+    end_year,
+    region_code
+from {{ ref('stg_plan__periods') }}

@@ -1,0 +1,8 @@
+select
+    region_code,
+    name_zh,
+    name_en,
+    level,
+    parent_region_code,
+    level = 'county' as is_county
+from {{ ref('stg_plan__regions') }}

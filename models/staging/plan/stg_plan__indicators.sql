@@ -1,0 +1,17 @@
+select
+    indicator_code,
+    name_zh,
+    name_en,
+    category,
+    unit,
+    unit_multiplier,
+    base_unit,
+    value_type,
+    is_additive,
+    direction,
+    target_kind,
+    nullif(attribute, '') as attribute,
+    nullif(responsible_unit, '') as responsible_unit,
+    source_ref,
+    nullif(plan_code, '') as plan_code
+from {{ ref('plan_indicators') }}

@@ -1,0 +1,7 @@
+select
+    region_code,
+    name_zh,
+    name_en,
+    level,
+    nullif(trim(parent_region_code), '') as parent_region_code
+from {{ ref('regions') }}

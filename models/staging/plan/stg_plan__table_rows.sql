@@ -1,0 +1,12 @@
+select
+    plan_code,
+    source_table,
+    row_no,
+    indicator_code,
+    name_printed,
+    unit_printed,
+    attribute,
+    target_kind,
+    nullif(responsible_unit, '') as responsible_unit,
+    nullif(responsible_unit_evidence, '') as responsible_unit_evidence
+from {{ ref('plan_table_rows') }}

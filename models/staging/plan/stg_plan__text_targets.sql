@@ -1,0 +1,22 @@
+select
+    target_code,
+    plan_code,
+    section,
+    nullif(item_no, '') as item_no,
+    subject_zh,
+    subject_en,
+    nullif(indicator_code, '') as indicator_code,
+    nullif(quantity_text, '') as quantity_text,
+    quantity,
+    nullif(unit, '') as unit,
+    unit_multiplier,
+    quantity_in_base_unit,
+    nullif(comparator_text, '') as comparator_text,
+    comparator,
+    period_start_year,
+    period_end_year,
+    is_cumulative,
+    frequency,
+    target_type,
+    source_phrase
+from {{ ref('plan_text_targets') }}

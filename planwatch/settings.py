@@ -1,0 +1,84 @@
+"""Every setting planwatch reads, in one place.
+
+All generated state lives under PLANWATCH_HOME (default: ``.planwatch/`` in the repository, git-ignored).
+Each setting below is an environment variable with a documented default; README lists them too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WAREHOUSE_FILE_NAME = "planwatch.duckdb"
+
+
+def _path(env: str, default: Path) -> Path:
+    value = os.environ.get(env)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    """PLANWATCH_HOME: root of everything generated (warehouse, dbt artefacts, logs, Dagster home)."""
+    warehouse: Path
+    """PLANWATCH_WAREHOUSE: the working DuckDB file that loads and dbt write to."""
+    landing: Path
+    """PLANWATCH_LANDING: where statisticians drop CSV/XLSX files."""
+    dbt_target_path: Path
+    dbt_log_path: Path
+    dagster_home: Path
+    log_dir: Path
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.dbt_target_path / "manifest.json"
+
+    def ensure_dirs(self) -> None:
+        for p in (self.home, self.warehouse.parent, self.landing, self.dbt_target_path,
+                  self.dbt_log_path, self.dagster_home, self.log_dir):
+            p.mkdir(parents=True, exist_ok=True)
+
+
+def get_settings() -> Settings:
+    home = _path("PLANWATCH_HOME", REPO_ROOT / ".planwatch")
+    return Settings(
+        home=home,
+        warehouse=_path("PLANWATCH_WAREHOUSE", home / "warehouse" / WAREHOUSE_FILE_NAME),
+        landing=_path("PLANWATCH_LANDING", home / "landing"),
+        dbt_target_path=home / "dbt" / "target",
+        dbt_log_path=home / "logs" / "dbt",
+        dagster_home=home / "dagster",
+        log_dir=home / "logs",
+    )
+
+
+DAGSTER_YAML = """\
+# written by planwatch: no network calls at run time
+telemetry:
+  enabled: false
+nux:
+  enabled: false
+"""
+
+
+def export_env(settings: Settings) -> None:
+    """Publish the settings to the environment that dbt and Dagster (and their subprocesses) read."""
+    settings.ensure_dirs()
+    os.environ["PLANWATCH_HOME"] = str(settings.home)
+    os.environ["PLANWATCH_WAREHOUSE"] = str(settings.warehouse)
+    os.environ["DBT_TARGET_PATH"] = str(settings.dbt_target_path)
+    os.environ["DBT_LOG_PATH"] = str(settings.dbt_log_path)
+    os.environ["DBT_PROFILES_DIR"] = str(REPO_ROOT)
+    os.environ["DBT_PROJECT_DIR"] = str(REPO_ROOT)
+    # no network at run time: dbt anonymous usage stats and version checks off
+    os.environ["DO_NOT_TRACK"] = "1"
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    os.environ["DBT_VERSION_CHECK"] = "false"
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    os.environ["DAGSTER_DISABLE_TELEMETRY"] = "1"
+    dagster_yaml = settings.dagster_home / "dagster.yaml"
+    if not dagster_yaml.exists():
+        dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")
