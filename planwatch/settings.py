@@ -7,6 +7,7 @@ Each setting below is an environment variable with a documented default; README 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,10 @@ nux:
 def export_env(settings: Settings) -> None:
     """Publish the settings to the environment that dbt and Dagster (and their subprocesses) read."""
     settings.ensure_dirs()
+    # dbt runs as a subprocess of Dagster: find it beside this interpreter even when the venv is not activated
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     os.environ["PLANWATCH_HOME"] = str(settings.home)
     os.environ["PLANWATCH_WAREHOUSE"] = str(settings.warehouse)
     os.environ["DBT_TARGET_PATH"] = str(settings.dbt_target_path)

@@ -1,0 +1,1 @@
+"""Dagster code location for planwatch: one Definitions object in orchestration.definitions."""

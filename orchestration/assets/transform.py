@@ -1,0 +1,29 @@
+"""dbt seeds, models and tests as Dagster assets (tests surface as asset checks)."""
+
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+
+class PlanwatchDbtTranslator(DagsterDbtTranslator):
+    """Groups follow the pipeline's stages: seeds → staging → intermediate → marts."""
+
+    def get_group_name(self, dbt_resource_props):
+        if dbt_resource_props["resource_type"] == "seed":
+            return "plan_seeds"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "transform"
+
+
+def build_dbt_assets(project: DbtProject):
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=PlanwatchDbtTranslator(
+            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        ),
+    )
+    def planwatch_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return planwatch_dbt_assets

@@ -1,0 +1,28 @@
+"""How planwatch's Definitions are built from settings (tests build them against a temporary home)."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets.transform import build_dbt_assets
+from planwatch.dbt_project import prepared_dbt_project
+from planwatch.settings import Settings, get_settings
+
+MAIN_JOB = "planwatch_main"
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    project = prepared_dbt_project(settings)
+    dbt_assets = build_dbt_assets(project)
+    main_job = define_asset_job(
+        MAIN_JOB,
+        selection=AssetSelection.all(),
+        description="Seed the plan, build staging → marts, run dbt tests.",
+    )
+    return Definitions(
+        assets=[dbt_assets],
+        jobs=[main_job],
+        resources={"dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir))},
+    )
+

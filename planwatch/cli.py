@@ -1,0 +1,78 @@
+"""`planwatch` command line. Every sub-command reads its settings from the environment (planwatch.settings)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from planwatch.messages import bilingual, fail, say
+from planwatch.settings import get_settings
+
+DESCRIPTION = bilingual(
+    "planwatch：五年规划指标监测数据仓库（种子 → DuckDB → dbt → 数据质量 → 看板）。",
+    "planwatch: plan-monitoring data warehouse (seeds → DuckDB → dbt → quality gate → dashboard).",
+)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from planwatch.pipeline import run_main_job
+
+    return run_main_job(get_settings())
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    from planwatch.pipeline import run_dbt
+
+    return run_dbt(get_settings(), args.dbt_args)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from planwatch.pipeline import run_dbt
+
+    settings = get_settings()
+    code = run_dbt(settings, ["docs", "generate"])
+    if code == 0:
+        say(f"文档已生成：{settings.dbt_target_path / 'index.html'}",
+            f"dbt docs written to {settings.dbt_target_path / 'index.html'}")
+    return code
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    for field in ("home", "warehouse", "landing", "dbt_target_path", "dagster_home", "log_dir"):
+        print(f"{field:16} {getattr(settings, field)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planwatch", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="运行主流程（加载种子、构建星型模型、检验）/ run the main job")
+    run.set_defaults(func=cmd_run)
+    dbt = sub.add_parser("dbt", help="以 planwatch 的设置运行 dbt / run dbt with planwatch's settings",
+                         prefix_chars="\0")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=cmd_dbt)
+    docs = sub.add_parser("docs", help="生成 dbt 文档 / generate the dbt docs site")
+    docs.set_defaults(func=cmd_docs)
+    show = sub.add_parser("settings", help="显示当前设置 / show the settings in force")
+    show.set_defaults(func=cmd_settings)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        fail("已中断。", "interrupted.")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

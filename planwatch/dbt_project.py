@@ -1,0 +1,40 @@
+"""The dbt project as Dagster sees it, with its manifest prepared automatically.
+
+`@dbt_assets` reads manifest.json when the code location is imported, so a new user must never have to run
+`dbt parse` by hand: `prepared_dbt_project()` re-parses whenever a dbt source file changed since the last
+parse (content fingerprint), and otherwise reuses the manifest under PLANWATCH_HOME.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from planwatch.settings import REPO_ROOT, Settings, export_env
+
+DBT_SOURCE_GLOBS = ("dbt_project.yml", "profiles.yml", "models/**/*", "seeds/**/*", "macros/**/*",
+                    "tests/dbt/**/*")
+
+
+def dbt_fingerprint(root: Path = REPO_ROOT) -> str:
+    digest = hashlib.sha256()
+    for pattern in DBT_SOURCE_GLOBS:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def prepared_dbt_project(settings: Settings) -> DbtProject:
+    export_env(settings)
+    project = DbtProject(project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=settings.dbt_target_path)
+    stamp = settings.dbt_target_path / ".planwatch_fingerprint"
+    fingerprint = dbt_fingerprint()
+    current = stamp.read_text() if stamp.exists() else ""
+    if current != fingerprint or not project.manifest_path.exists():
+        project.preparer.prepare(project)
+        stamp.write_text(fingerprint)
+    return project

@@ -1,0 +1,50 @@
+"""The main job, run in process: the same Dagster job that schedules, sensors and the UI run."""
+
+from __future__ import annotations
+
+import duckdb
+
+from planwatch.messages import fail, say
+from planwatch.settings import Settings, export_env
+
+
+# Dagster's console logger at INFO: a statistician reads step results, not engine DEBUG events
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def run_main_job(settings: Settings) -> int:
+    from dagster import DagsterInstance
+
+    from orchestration.pipeline import MAIN_JOB, build_definitions
+
+    export_env(settings)
+    say(f"运行主流程，数据仓库：{settings.warehouse}", f"Running the main job into {settings.warehouse}")
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(MAIN_JOB)
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
+    if not result.success:
+        fail(f"主流程失败（运行 {result.run_id}），详见 {settings.dbt_log_path}",
+             f"the main job failed (run {result.run_id}); see the logs in {settings.dbt_log_path}")
+        return 1
+    print_summary(settings)
+    return 0
+
+
+def print_summary(settings: Settings) -> None:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        n_indicators = con.execute("select count(*) from marts.dim_indicator").fetchone()[0]
+        n_targets = con.execute("select count(*) from marts.fct_plan_target").fetchone()[0]
+        n_text = con.execute("select count(*) from marts.fct_plan_text_target").fetchone()[0]
+    say(f"完成：{n_indicators} 个指标，{n_targets} 个专栏目标值，{n_text} 个文本目标。",
+        f"Done: {n_indicators} indicators, {n_targets} table targets, {n_text} text targets.")
+    say(f"数据仓库：{settings.warehouse}", f"Warehouse: {settings.warehouse}")
+
+
+def run_dbt(settings: Settings, args: list[str]) -> int:
+    """Run dbt in process with planwatch's settings (warehouse path, target and log folders)."""
+    from dbt.cli.main import dbtRunner
+
+    export_env(settings)
+    result = dbtRunner().invoke(list(args))
+    return 0 if result.success else 1

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO_ROOT = TESTS.parent
+sys.path.insert(0, str(TESTS))  # plan_document helper
+
+
+def read_seed(name: str) -> list[dict[str, str]]:
+    with open(REPO_ROOT / "seeds" / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, list[dict[str, str]]]:
+    return {p.stem: read_seed(p.stem) for p in (REPO_ROOT / "seeds").glob("*.csv")}
+
+
+import os
+import subprocess
+
+PLANWATCH = Path(sys.executable).parent / "planwatch"
+
+
+def planwatch_cli(*args: str, home: Path, check: bool = True, timeout: int = 600, env_extra=None):
+    """Run the installed `planwatch` console script as a user would, against `home`."""
+    env = {**os.environ, "PLANWATCH_HOME": str(home), **(env_extra or {})}
+    for var in ("PLANWATCH_WAREHOUSE", "PLANWATCH_LANDING"):
+        env.pop(var, None) if var not in (env_extra or {}) else None
+    result = subprocess.run([str(PLANWATCH), *args], env=env, capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"planwatch {' '.join(args)} exited {result.returncode}\n"
+                             f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory) -> Path:
+    """A PLANWATCH_HOME after one real `planwatch run` (Dagster job → dbt build into DuckDB)."""
+    home = tmp_path_factory.mktemp("planwatch_home")
+    result = planwatch_cli("run", home=home)
+    (home / "run_stdout.txt").write_text(result.stdout, encoding="utf-8")
+    return home
+
+
+@pytest.fixture()
+def warehouse(built_home):
+    import duckdb
+
+    con = duckdb.connect(str(built_home / "warehouse" / "planwatch.duckdb"), read_only=True)
+    yield con
+    con.close()
