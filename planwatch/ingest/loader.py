@@ -1,0 +1,382 @@
+"""Load landing files into raw.observation / raw.quarantine, one transaction per file.
+
+Per file: hash it (a file already loaded is skipped and said so), read it (readers.py), find each sheet's
+header and layout, put every record into one temp table, apply rules.PARSE_SQL, compare with what the
+warehouse already holds (identical → duplicate skipped; different → next vintage), then insert the
+load_file row, the observations and the quarantined rows in one transaction. Invariant, per file:
+records read = loaded + duplicates skipped + quarantined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from planwatch.ingest import rules
+from planwatch.ingest.readers import HEADER_SCAN_ROWS, FileProblem, Sheet, read_file
+from planwatch.ingest.schema import ensure_raw_schema
+from planwatch.messages import bilingual
+from planwatch.settings import REPO_ROOT, Settings
+
+SEEDS = REPO_ROOT / "seeds"
+LANDING_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
+INPUT_COLUMNS = ("indicator_raw", "region_raw", "year_raw", "value_raw", "unit_raw", "status_raw", "source_raw",
+                 "note_raw")
+
+
+class LoadError(Exception):
+    pass
+
+
+@dataclass
+class FileResult:
+    path: Path
+    status: str  # loaded / already_loaded / error
+    load_id: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_duplicate: int = 0
+    rows_quarantined: int = 0
+    blank_rows: int = 0
+    quarantined_by_reason: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    error_zh: str | None = None
+    error_en: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class LoadSummary:
+    files: list[FileResult]
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files)
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "error"]
+
+    def render(self) -> str:
+        lines = []
+        for f in self.files:
+            if f.status == "already_loaded":
+                lines.append(bilingual(f"· {f.name}：已加载过，未作任何更改", f"{f.name}: already loaded, nothing added"))
+            elif f.status == "error":
+                lines.append(bilingual(f"✗ {f.name}：{f.error_zh}（未加载任何数据）",
+                                       f"{f.name}: {f.error_en} (nothing loaded)"))
+            else:
+                lines.append(bilingual(
+                    f"✓ {f.name}：读取 {f.rows_read} 条，加载 {f.rows_loaded} 条，重复跳过 {f.rows_duplicate} 条，"
+                    f"隔离 {f.rows_quarantined} 条（批次 {f.load_id}）",
+                    f"{f.name}: read {f.rows_read}, loaded {f.rows_loaded}, duplicates skipped {f.rows_duplicate}, "
+                    f"quarantined {f.rows_quarantined} (load {f.load_id})"))
+                for code, n in sorted(f.quarantined_by_reason.items()):
+                    _, zh, en = rules.REASONS[code]
+                    lines.append(f"    隔离原因 {zh}：{n} / quarantined because {en}: {n}")
+                for note in f.notes:
+                    lines.append(f"    {note}")
+        lines.append(bilingual(
+            f"合计：{len(self.files)} 个文件，读取 {self.total('rows_read')} 条，加载 {self.total('rows_loaded')} 条，"
+            f"重复跳过 {self.total('rows_duplicate')} 条，隔离 {self.total('rows_quarantined')} 条，"
+            f"出错文件 {len(self.errors)} 个",
+            f"Total: {len(self.files)} files, read {self.total('rows_read')}, loaded {self.total('rows_loaded')}, "
+            f"duplicates skipped {self.total('rows_duplicate')}, quarantined {self.total('rows_quarantined')}, "
+            f"files with errors {len(self.errors)}"))
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- API
+def landing_files(landing: Path) -> list[Path]:
+    if not landing.exists():
+        return []
+    return sorted(p for p in landing.rglob("*") if p.is_file() and p.suffix.lower() in LANDING_SUFFIXES
+                  and not p.name.startswith((".", "~$")))
+
+
+def load_files(settings: Settings, paths: list[Path] | None = None) -> LoadSummary:
+    """Load the named files, or every file in the landing folder; files already loaded are skipped."""
+    paths = [Path(p) for p in paths] if paths else landing_files(settings.landing)
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    results = []
+    with duckdb.connect(str(settings.warehouse)) as con:
+        ensure_raw_schema(con)
+        prepare_lookups(con)
+        for path in paths:
+            results.append(load_one(con, path))
+    return LoadSummary(results)
+
+
+def prepare_lookups(con) -> None:
+    params = {"indicators": str(SEEDS / "plan_indicators.csv"), "aliases": str(SEEDS / "indicator_aliases.csv"),
+              "regions": str(SEEDS / "regions.csv")}
+    for statement in filter(str.strip, rules.LOOKUP_SQL.split(";\n")):
+        con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+    con.executemany("insert into pw_unit values (?, ?, ?)", [(u, b, m) for u, (b, m) in rules.UNITS.items()])
+    con.executemany("insert into pw_status values (?, ?)",
+                    [(a.lower(), s) for s, aliases in rules.STATUS_ALIASES.items() for a in aliases])
+    con.executemany("insert into pw_reason values (?, ?, ?, ?)",
+                    [(code, role, zh, en) for code, (role, zh, en) in rules.REASONS.items()])
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_one(con, path: Path) -> FileResult:
+    path = Path(path)
+    if not path.is_file():
+        return FileResult(path, "error", error_zh=f"找不到文件 {path}", error_en=f"file not found: {path}")
+    sha256 = file_sha256(path)
+    if con.execute("select 1 from raw.load_file where file_sha256 = ?", [sha256]).fetchone():
+        return FileResult(path, "already_loaded")
+    result = FileResult(path, "loaded")
+    with tempfile.TemporaryDirectory(prefix="planwatch_load_") as work_dir:
+        try:
+            read = read_file(con, path, Path(work_dir))
+            layouts, headers = stage_records(con, path, read.sheets, result)
+        except FileProblem as problem:
+            return FileResult(path, "error", error_zh=problem.zh, error_en=problem.en)
+    con.execute(rules.PARSE_SQL)
+    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    load_id = f"{loaded_at:%Y%m%dT%H%M%S}-{sha256[:8]}-{uuid.uuid4().hex[:4]}"
+    result.load_id = load_id
+    con.execute("""
+        create or replace temp table pw_outcome as
+        with latest as (
+            select indicator_code, region_code, period_start_year, year, value, status, vintage
+            from raw.observation
+            qualify row_number() over (partition by indicator_code, region_code, period_start_year, year
+                                       order by vintage desc) = 1
+        )
+        select
+            checked.*,
+            case
+                when checked.reason_code is not null then 'quarantined'
+                when checked.is_duplicate_in_file then 'duplicate'
+                when latest.value = checked.value and latest.status = checked.status then 'duplicate'
+                else 'loaded'
+            end as outcome,
+            coalesce(latest.vintage, 0) + 1 as vintage
+        from pw_checked as checked
+        left join latest using (indicator_code, region_code, period_start_year, year)
+    """)
+    counts = dict(con.execute("select outcome, count(*) from pw_outcome group by outcome").fetchall())
+    result.rows_read = sum(counts.values())
+    result.rows_loaded = counts.get("loaded", 0)
+    result.rows_duplicate = counts.get("duplicate", 0)
+    result.rows_quarantined = counts.get("quarantined", 0)
+    result.quarantined_by_reason = Counter(dict(con.execute(
+        "select reason_code, count(*) from pw_outcome where outcome = 'quarantined' group by 1").fetchall()))
+    con.execute("create or replace temp table pw_headers (sheet varchar, role varchar, header varchar)")
+    if headers:
+        con.executemany("insert into pw_headers values (?, ?, ?)", headers)
+    params = {"load_id": load_id, "file_name": path.name, "sha256": sha256, "loaded_at": loaded_at}
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            "insert into raw.load_file values ($load_id, $file_name, $file_path, $sha256, $bytes, $format, "
+            "$encoding, $layouts, $loaded_at, $read, $loaded, $duplicate, $quarantined)",
+            {**params, "file_path": str(path.resolve()), "bytes": path.stat().st_size, "format": read.file_format,
+             "encoding": read.encoding, "layouts": ", ".join(layouts), "read": result.rows_read,
+             "loaded": result.rows_loaded, "duplicate": result.rows_duplicate,
+             "quarantined": result.rows_quarantined})
+        con.execute("""
+            insert into raw.observation
+            select $load_id, indicator_code, region_code, period_start_year, year, value, registry_unit,
+                   value_raw, coalesce(unit_in_value, unit_column), status, vintage, source_raw, note_raw,
+                   $file_name, $sha256, sheet, source_row, source_column, $loaded_at
+            from pw_outcome where outcome = 'loaded'
+        """, params)
+        con.execute("""
+            insert into raw.quarantine
+            select $load_id, $file_name, $sha256, o.sheet, o.source_row,
+                   case when reason.role = 'value' then coalesce(o.source_column, value_header.header)
+                        when reason.role = 'region' and h.header is null then '工作表名 sheet name'
+                        else coalesce(h.header, o.source_column, value_header.header) end,
+                   case reason.role
+                        when 'indicator' then o.indicator_raw when 'region' then o.region_raw
+                        when 'year' then o.year_raw when 'unit' then coalesce(o.unit_raw, o.value_raw)
+                        when 'status' then o.status_raw else o.value_raw end,
+                   o.reason_code, reason.reason_zh, reason.reason_en, $loaded_at
+            from pw_outcome as o
+            join pw_reason as reason using (reason_code)
+            left join pw_headers as h on h.sheet is not distinct from o.sheet and h.role = reason.role
+            left join pw_headers as value_header
+                on value_header.sheet is not distinct from o.sheet and value_header.role = 'value'
+            where o.outcome = 'quarantined'
+        """, params)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- headers
+@dataclass
+class Layout:
+    kind: str  # long / wide
+    header_row: int  # spreadsheet row number of the header
+    roles: dict[str, str]  # role → column (c0…)
+    header_text: dict[str, str]  # role → header cell as written
+    years: dict[str, int]  # wide: column → year
+    ignored: list[str]
+
+
+def find_layout(con, sheet: Sheet, file_name: str) -> Layout | None:
+    columns = sheet.columns
+    cursor = con.execute(f"select source_row, {', '.join(columns) or 'null'} from {sheet.table} "
+                         f"order by source_row limit {HEADER_SCAN_ROWS}")
+    names = ["source_row", *columns]
+    head = [dict(zip(names, row)) for row in cursor.fetchall()]
+    previous: dict | None = None
+    for row in head:
+        roles, years, texts = {}, {}, {}
+        for column in columns:
+            cell = row.get(column)
+            if cell is None:
+                continue
+            year = rules.year_header(cell)
+            role = rules.header_role(cell)
+            if year is not None:
+                years[column] = year
+            elif role:
+                if role in roles:
+                    raise FileProblem(f"文件 {file_name}{_sheet_zh(sheet)} 第 {row['source_row']} 行表头重复：{cell}",
+                                      f"file {file_name}{_sheet_en(sheet)} row {row['source_row']}: header "
+                                      f"repeated: {cell}")
+                roles[role], texts[role] = column, str(cell)
+        if years and "indicator" not in roles and previous:  # header split over two rows (merged cells)
+            for column in columns:
+                cell = previous.get(column)
+                role = rules.header_role(cell) if cell is not None else None
+                if role and role not in roles and column not in years:
+                    roles[role], texts[role] = column, str(cell)
+        if "indicator" in roles and all(r in roles for r in rules.REQUIRED_LONG):
+            ignored = [str(row[c]) for c in columns if row.get(c) is not None and c not in roles.values()]
+            return Layout("long", row["source_row"], roles, texts, {}, ignored)
+        if "indicator" in roles and years and "value" not in roles:
+            ignored = [str(row[c]) for c in columns if row.get(c) is not None and c not in roles.values()
+                       and c not in years]
+            return Layout("wide", row["source_row"], roles, texts, years, ignored)
+        previous = row
+    return None
+
+
+def _sheet_zh(sheet: Sheet) -> str:
+    return f" 工作表“{sheet.name}”" if sheet.name else ""
+
+
+def _sheet_en(sheet: Sheet) -> str:
+    return f" sheet '{sheet.name}'" if sheet.name else ""
+
+
+def stage_records(con, path: Path, sheets: list[Sheet], result: FileResult) -> tuple[list[str], list[tuple]]:
+    """Put every record of every readable sheet into temp table pw_input; return layouts and header texts."""
+    con.execute("create or replace temp table pw_input (sheet varchar, source_row integer, source_column varchar, "
+                + ", ".join(f"{c} varchar" for c in INPUT_COLUMNS) + ")")
+    layouts, headers = [], []
+    readable = [s for s in sheets if not s.skipped]
+    for sheet in sheets:
+        if sheet.skipped:
+            result.notes.append(f"工作表“{sheet.name}”未读取（{_SKIP_ZH[sheet.skipped]}） / sheet '{sheet.name}' "
+                                f"not read ({sheet.skipped})")
+    if not readable:
+        raise FileProblem(f"文件 {path.name} 没有可读取的数据", f"file {path.name} holds no data to read")
+    for sheet in readable:
+        layout = find_layout(con, sheet, path.name)
+        if layout is None:
+            if sheet.name and rules.INSTRUCTION_SHEET.match(sheet.name):
+                result.notes.append(f"工作表“{sheet.name}”是说明页，未读取 / sheet '{sheet.name}' holds instructions, "
+                                    f"not read")
+                continue
+            raise FileProblem(
+                f"文件 {path.name}{_sheet_zh(sheet)} 前 {HEADER_SCAN_ROWS} 行中找不到表头：长表需要 指标、地区、年份、数值 列，"
+                f"宽表需要 指标 列和年份列（如 2021）",
+                f"file {path.name}{_sheet_en(sheet)}: no header in the first {HEADER_SCAN_ROWS} rows; the long "
+                f"layout needs indicator, region, year and value columns, the wide layout an indicator column and "
+                f"year columns (such as 2021)")
+        if layout.ignored:
+            result.notes.append(f"{sheet.name or path.name}：未识别的列已忽略 {layout.ignored} / unrecognised columns "
+                                f"ignored {layout.ignored}")
+        region_constant = None
+        if layout.kind == "wide" and "region" not in layout.roles:
+            region_constant = sheet.name
+            if not sheet.name or not con.execute(
+                    "select 1 from pw_region_lookup where lookup_key in (lower(pw_clean($s)), pw_name_key($s))",
+                    {"s": sheet.name}).fetchone():
+                raise FileProblem(
+                    f"文件 {path.name}{_sheet_zh(sheet)} 是宽表但没有 地区 列，工作表名也不是地区名",
+                    f"file {path.name}{_sheet_en(sheet)} is in the wide layout without a region column, and the "
+                    f"sheet is not named after a region")
+        layouts.append(f"{sheet.name + ':' if sheet.name else ''}{layout.kind}")
+        headers += [(sheet.name, role, text) for role, text in layout.header_text.items()]
+        before = con.execute("select count(*) from pw_input").fetchone()[0]
+        con.execute(_records_sql(layout, region_constant, sheet.table),
+                    {"sheet": sheet.name, "header_row": layout.header_row})
+        blank = con.execute(_blank_rows_sql(layout, sheet.table), {"header_row": layout.header_row}).fetchone()[0]
+        result.blank_rows += blank
+        if blank:
+            result.notes.append(f"{sheet.name or path.name}：空行 {blank} 行已跳过 / {blank} blank rows skipped")
+        if con.execute("select count(*) from pw_input").fetchone()[0] == before:
+            result.notes.append(f"{sheet.name or path.name}：表头下没有数据 / no data under the header")
+    return layouts, headers
+
+
+_SKIP_ZH = {"hidden": "隐藏的工作表", "empty": "空工作表"}
+
+
+def _role_sql(layout: Layout, role: str) -> str:
+    column = layout.roles.get(role)
+    return f"nullif(trim({column}), '')" if column else "null"
+
+
+def _records_sql(layout: Layout, region_constant: str | None, table: str) -> str:
+    common = {role: _role_sql(layout, role) for role in ("indicator", "region", "unit", "status", "source", "note")}
+    if region_constant is not None:
+        common["region"] = "$sheet"
+    if layout.kind == "long":
+        select = (f"select $sheet, source_row, null, {common['indicator']}, {common['region']}, "
+                  f"{_role_sql(layout, 'year')}, {_role_sql(layout, 'value')}, {common['unit']}, {common['status']}, "
+                  f"{common['source']}, {common['note']} from {table} where source_row > $header_row "
+                  f"and not ({_all_null(layout)})")
+        return f"insert into pw_input {select}"
+    parts = []
+    for column, year in layout.years.items():
+        parts.append(f"select $sheet, source_row, '{year}', {common['indicator']}, {common['region']}, '{year}', "
+                     f"nullif(trim({column}), ''), {common['unit']}, {common['status']}, {common['source']}, "
+                     f"{common['note']} from {table} where source_row > $header_row "
+                     f"and nullif(trim({column}), '') is not null")
+    # a row that names an indicator but gives no value in any year is reported, not dropped
+    first_year_column, first_year = next(iter(layout.years.items()))
+    parts.append(f"select $sheet, source_row, '{first_year}', {common['indicator']}, {common['region']}, "
+                 f"'{first_year}', null, {common['unit']}, {common['status']}, {common['source']}, "
+                 f"{common['note']} from {table} where source_row > $header_row and not ({_all_null(layout)}) "
+                 f"and {' and '.join(f'nullif(trim({c}), {chr(39)}{chr(39)}) is null' for c in layout.years)}")
+    return "insert into pw_input " + " union all ".join(parts)
+
+
+def _content_columns(layout: Layout) -> list[str]:
+    return list(layout.roles.values()) + list(layout.years)
+
+
+def _all_null(layout: Layout) -> str:
+    return " and ".join(f"nullif(trim({c}), '') is null" for c in _content_columns(layout))
+
+
+def _blank_rows_sql(layout: Layout, table: str) -> str:
+    return f"select count(*) from {table} where source_row > $header_row and ({_all_null(layout)})"

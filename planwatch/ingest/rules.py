@@ -1,0 +1,245 @@
+"""Every rule that turns a statistician's cell into a warehouse value, in one module.
+
+Header names, statuses, units and reasons live here as data; `PARSE_SQL` applies them to a whole file at
+once inside DuckDB. A reader only has to deliver rows of raw text (see readers.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+FIRST_YEAR, LAST_YEAR = 2016, 2030
+DEFAULT_STATUS = "final"  # a file without a status column is taken as final figures (documented in templates)
+
+# header cell → role. Cells are compared after lower-casing and removing spaces, brackets and "/"-separated
+# translations, so "指标 indicator", "指标（代码或名称）" and "Indicator" all name the indicator column.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "indicator": ("指标", "指标代码", "指标名称", "指标代码或名称", "indicator", "indicator_code", "indicatorcode",
+                  "indicator_name", "indicator_name_zh", "指标名"),
+    "region": ("地区", "地区代码", "地区名称", "区域", "行政区划", "行政区划代码", "region", "region_code",
+               "region_name", "region_name_zh", "area"),
+    "year": ("年份", "年度", "年", "统计年度", "year", "period"),
+    "value": ("数值", "值", "数据", "指标值", "value", "obs_value"),
+    "unit": ("单位", "计量单位", "unit"),
+    "status": ("状态", "数据状态", "status"),
+    "source": ("来源", "数据来源", "资料来源", "source", "source_title"),
+    "note": ("备注", "注释", "note", "notes", "remark", "remarks"),
+}
+REQUIRED_LONG = ("indicator", "region", "year", "value")
+REQUIRED_WIDE = ("indicator",)
+INSTRUCTION_SHEET = re.compile(r"^(说明|填写说明|instructions?|readme|notes?)", re.IGNORECASE)
+YEAR_HEADER = re.compile(r"^\s*(\d{4})\s*年?\s*$")
+
+STATUS_ALIASES: dict[str, tuple[str, ...]] = {
+    "preliminary": ("preliminary", "prelim", "初步", "初步数", "快报", "快报数", "预计", "预计数"),
+    "final": ("final", "最终", "最终数", "正式", "正式数", "终值", "确定数"),
+    "revised": ("revised", "修订", "修订数", "修正", "修正数", "调整", "调整数"),
+    "synthetic": ("synthetic", "demo", "合成", "示例", "示例数据", "模拟", "模拟数据"),
+}
+
+# printed unit → (base unit, multiplier). A value may be typed in any unit with the registry unit's base.
+UNITS: dict[str, tuple[str, int]] = {
+    "人": ("人", 1), "万人": ("人", 10000), "人次": ("人次", 1), "万人次": ("人次", 10000), "%": ("%", 1),
+}
+
+# reason code → (column role it concerns, Chinese, English). A statistician reads these.
+REASONS: dict[str, tuple[str | None, str, str]] = {
+    "missing_value": ("value", "数值为空", "the value is empty"),
+    "formula_cell": ("value", "单元格是公式，请粘贴为数值后重新提交",
+                     "the cell holds a formula; paste it as a value and send the file again"),
+    "not_a_number": ("value", "数值无法识别为数字", "the value is not a number"),
+    "bad_thousands_separator": ("value", "逗号只能用作千位分隔符（如 1,234）",
+                                "a comma may only separate thousands (as in 1,234)"),
+    "unknown_indicator": ("indicator", "指标代码或名称不在指标登记表中",
+                          "the indicator code or name is not in the indicator registry"),
+    "unknown_region": ("region", "地区代码或名称不是江门市或其 7 个县（市、区）",
+                       "the region code or name is not Jiangmen or one of its 7 counties"),
+    "bad_year": ("year", "年份无法识别（应为 2021、2021年 或 2016-2020）",
+                 "the year is not recognised (use 2021, 2021年 or 2016-2020)"),
+    "year_out_of_range": ("year", f"年份不在 {FIRST_YEAR}–{LAST_YEAR} 之间",
+                          f"the year is outside {FIRST_YEAR}–{LAST_YEAR}"),
+    "unit_conflict": ("unit", "数值中的单位与单位列不一致", "the unit in the value contradicts the unit column"),
+    "unknown_unit": ("unit", "单位无法识别", "the unit is not recognised"),
+    "unit_mismatch": ("unit", "单位与该指标登记的单位不相容（如把 % 用于人数）",
+                      "the unit does not fit the indicator's registered unit (e.g. % for a count)"),
+    "negative_count": ("value", "人数、人次不能为负数", "a count cannot be negative"),
+    "rate_out_of_range": ("value", "比率应在 0 到 100 之间", "a rate must be between 0 and 100"),
+    "unknown_status": ("status", "状态应为 初步/最终/修订/合成（preliminary/final/revised/synthetic）",
+                       "the status must be preliminary, final, revised or synthetic"),
+    "conflicting_duplicate": ("value", "同一文件中同一指标、地区、年份出现不同数值",
+                              "the same indicator, region and year appear with different values in this file"),
+}
+
+
+def canonical_header(cell: object) -> str:
+    text = "" if cell is None else str(cell)
+    text = re.sub(r"[（(].*?[)）]", "", text)  # drop bracketed explanations
+    return re.sub(r"[\s_\-:：*]+", "", text.lower())
+
+
+def header_role(cell: object) -> str | None:
+    """The role of a header cell: its canonical form, or any space- or slash-separated part of it."""
+    raw = "" if cell is None else str(cell)
+    candidates = {canonical_header(raw)} | {canonical_header(p) for p in re.split(r"[\s/|]+", raw) if p}
+    for role, aliases in HEADER_ALIASES.items():
+        names = {canonical_header(a) for a in aliases}
+        if candidates & names:
+            return role
+    return None
+
+
+def year_header(cell: object) -> int | None:
+    if cell is None:
+        return None
+    if isinstance(cell, (int, float)) and float(cell).is_integer():
+        cell = str(int(cell))
+    m = YEAR_HEADER.match(str(cell))
+    return int(m.group(1)) if m else None
+
+
+# -------------------------------------------------------------------------------------------------- SQL
+# Lookup tables are built from the same seed files dbt loads, so the loader and the marts agree.
+LOOKUP_SQL = """
+create or replace temp macro pw_clean(s) as nullif(regexp_replace(
+    translate(coalesce(cast(s as varchar), ''), '０１２３４５６７８９．，％－＋：（）　\u00a0',
+              '0123456789.,%-+:()  '),
+    '\\s+', '', 'g'), '');
+create or replace temp macro pw_name_key(s) as lower(regexp_replace(pw_clean(s), '^其中[:：]|[“”"‘’''「」『』]', '', 'g'));
+
+create or replace temp table pw_indicator as
+select * from read_csv($indicators, header = true, all_varchar = true);
+
+create or replace temp table pw_indicator_lookup as
+select distinct lookup_key, indicator_code from (
+    select lower(indicator_code) as lookup_key, indicator_code from pw_indicator
+    union all select pw_name_key(name_zh), indicator_code from pw_indicator
+    union all select pw_name_key(name_en), indicator_code from pw_indicator
+    union all select pw_name_key(alias_zh), indicator_code
+              from read_csv($aliases, header = true, all_varchar = true)
+);
+
+-- the province is a parent in dim_region, not a region we load
+create or replace temp table pw_region_lookup as
+select distinct lookup_key, region_code from (
+    select lower(region_code) as lookup_key, region_code from read_csv($regions, header = true, all_varchar = true)
+    union all select pw_name_key(name_zh), region_code from read_csv($regions, header = true, all_varchar = true)
+    union all select pw_name_key(name_en), region_code from read_csv($regions, header = true, all_varchar = true)
+)
+where region_code <> '440000';
+
+create or replace temp table pw_unit (unit varchar, base_unit varchar, multiplier bigint);
+create or replace temp table pw_status (alias varchar, status varchar);
+create or replace temp table pw_reason (reason_code varchar, role varchar, reason_zh varchar, reason_en varchar);
+"""
+
+# Applied to temp table pw_input(sheet, source_row, source_column, indicator_raw, region_raw, year_raw,
+# value_raw, unit_raw, status_raw, source_raw, note_raw) holding one file; yields pw_checked.
+PARSE_SQL = f"""
+create or replace temp table pw_checked as
+with
+
+cleaned as (
+    select
+        *,
+        pw_clean(value_raw) as value_clean,
+        pw_clean(unit_raw) as unit_column,
+        regexp_replace(pw_clean(year_raw), '年度?$', '') as year_clean,
+        lower(pw_clean(status_raw)) as status_clean
+    from pw_input
+),
+
+split_value as (
+    select
+        *,
+        regexp_extract(value_clean, '^([+-]?[0-9][0-9,]*(?:\\.[0-9]+)?)(.*)$', ['number', 'unit']) as parts
+    from cleaned
+),
+
+parsed as (
+    select
+        split_value.*,
+        nullif(parts.number, '') as number_text,
+        nullif(parts.unit, '') as unit_in_value,
+        try_cast(replace(parts.number, ',', '') as decimal(24, 6)) as number,
+        case
+            when regexp_full_match(year_clean, '[0-9]{{4}}') then cast(year_clean as integer)
+            when regexp_full_match(year_clean, '[0-9]{{4}}[-–—~至到][0-9]{{4}}') then cast(right(year_clean, 4) as integer)
+        end as year,
+        case
+            when regexp_full_match(year_clean, '[0-9]{{4}}') then cast(year_clean as integer)
+            when regexp_full_match(year_clean, '[0-9]{{4}}[-–—~至到][0-9]{{4}}') then cast(left(year_clean, 4) as integer)
+        end as period_start_year
+    from split_value
+),
+
+matched as (
+    select
+        parsed.*,
+        indicator_lookup.indicator_code,
+        indicator.unit as registry_unit,
+        indicator.value_type,
+        region_lookup.region_code,
+        coalesce(unit_in_value, unit_column, indicator.unit) as effective_unit,
+        coalesce(status_alias.status, case when status_clean is null then '{DEFAULT_STATUS}' end) as status
+    from parsed
+    left join pw_indicator_lookup as indicator_lookup
+        on indicator_lookup.lookup_key in (lower(pw_clean(parsed.indicator_raw)), pw_name_key(parsed.indicator_raw))
+    left join pw_indicator as indicator on indicator.indicator_code = indicator_lookup.indicator_code
+    left join pw_region_lookup as region_lookup
+        on region_lookup.lookup_key in (lower(pw_clean(parsed.region_raw)), pw_name_key(parsed.region_raw))
+    left join pw_status as status_alias on status_alias.alias = parsed.status_clean
+),
+
+converted as (
+    select
+        matched.*,
+        given_unit.base_unit as given_base_unit,
+        registry_unit_row.base_unit as registry_base_unit,
+        cast(number * given_unit.multiplier / registry_unit_row.multiplier as decimal(24, 6)) as value
+    from matched
+    left join pw_unit as given_unit on given_unit.unit = matched.effective_unit
+    left join pw_unit as registry_unit_row on registry_unit_row.unit = matched.registry_unit
+),
+
+checked as (
+    select
+        *,
+        case
+            when value_clean is null then 'missing_value'
+            when value_clean like '=%' then 'formula_cell'
+            when indicator_code is null then 'unknown_indicator'
+            when region_code is null then 'unknown_region'
+            when year is null then 'bad_year'
+            when period_start_year < {FIRST_YEAR} or year > {LAST_YEAR} or period_start_year > year then 'year_out_of_range'
+            when number_text is null or number is null then 'not_a_number'
+            when number_text like '%,%' and not regexp_full_match(number_text, '[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?')
+                then 'bad_thousands_separator'
+            when unit_in_value is not null and unit_column is not null and unit_in_value <> unit_column then 'unit_conflict'
+            when given_base_unit is null then 'unknown_unit'
+            when registry_base_unit is null or given_base_unit <> registry_base_unit then 'unit_mismatch'
+            when value_type = 'count' and value < 0 then 'negative_count'
+            when value_type = 'rate' and (value < 0 or value > 100) then 'rate_out_of_range'
+            when status is null then 'unknown_status'
+        end as reason_code
+    from converted
+),
+
+-- the same key twice in one file: identical values are one value (the rest are duplicates);
+-- different values are a conflict nobody can resolve here, so every row of that key is quarantined
+keyed as (
+    select
+        *,
+        count(distinct (value, status)) filter (where reason_code is null)
+            over (partition by indicator_code, region_code, period_start_year, year) as n_distinct_values,
+        row_number() over (partition by indicator_code, region_code, period_start_year, year,
+                           reason_code is null order by sheet, source_row, source_column) as n_in_file
+    from checked
+)
+
+select
+    * exclude (reason_code, n_distinct_values, n_in_file),
+    case when reason_code is null and n_distinct_values > 1 then 'conflicting_duplicate' else reason_code end
+        as reason_code,
+    reason_code is null and n_distinct_values = 1 and n_in_file > 1 as is_duplicate_in_file
+from keyed
+"""

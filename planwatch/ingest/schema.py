@@ -1,0 +1,64 @@
+"""The raw tables loads write to (schema `raw`). dbt reads them as sources; nothing else writes them."""
+
+from __future__ import annotations
+
+RAW_DDL = """
+create schema if not exists raw;
+
+create table if not exists raw.load_file (
+    load_id          varchar primary key,
+    file_name        varchar not null,
+    file_path        varchar not null,
+    file_sha256      varchar not null,
+    file_bytes       bigint not null,
+    file_format      varchar not null,   -- csv / xlsx
+    encoding         varchar,            -- csv only: utf-8, utf-8-sig, gb18030
+    layouts          varchar,            -- long / wide, per sheet
+    loaded_at        timestamp not null,
+    rows_read        integer not null,
+    rows_loaded      integer not null,
+    rows_duplicate   integer not null,
+    rows_quarantined integer not null
+);
+
+create table if not exists raw.observation (
+    load_id           varchar not null,
+    indicator_code    varchar not null,
+    region_code       varchar not null,
+    period_start_year integer not null,  -- = year for a yearly value; earlier for a multi-year total
+    year              integer not null,
+    value             decimal(24, 6) not null,  -- in the registry unit of the indicator
+    unit              varchar not null,          -- the registry unit
+    value_as_given    varchar not null,
+    unit_as_given     varchar,
+    status            varchar not null,  -- preliminary / final / revised / synthetic
+    vintage           integer not null,  -- 1 for the first value of a key, +1 for each revision
+    source_text       varchar,
+    note              varchar,
+    file_name         varchar not null,
+    file_sha256       varchar not null,
+    sheet             varchar,
+    source_row        integer not null,
+    source_column     varchar,           -- wide layout: the year column's header
+    loaded_at         timestamp not null,
+    primary key (indicator_code, region_code, period_start_year, year, vintage)
+);
+
+create table if not exists raw.quarantine (
+    load_id      varchar not null,
+    file_name    varchar not null,
+    file_sha256  varchar not null,
+    sheet        varchar,
+    source_row   integer not null,
+    column_name  varchar,
+    raw_value    varchar,
+    reason_code  varchar not null,
+    reason_zh    varchar not null,
+    reason_en    varchar not null,
+    loaded_at    timestamp not null
+);
+"""
+
+
+def ensure_raw_schema(con) -> None:
+    con.execute(RAW_DDL)
