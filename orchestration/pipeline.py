@@ -5,7 +5,9 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.landing import landing_loads
 from orchestration.assets.transform import build_dbt_assets
+from orchestration.resources import PlanwatchResource
 from planwatch.dbt_project import prepared_dbt_project
 from planwatch.settings import Settings, get_settings
 
@@ -18,11 +20,14 @@ def build_definitions(settings: Settings) -> Definitions:
     main_job = define_asset_job(
         MAIN_JOB,
         selection=AssetSelection.all(),
-        description="Seed the plan, build staging → marts, run dbt tests.",
+        description="Load landing files, seed the plan, build staging → marts, run dbt tests.",
     )
     return Definitions(
-        assets=[dbt_assets],
+        assets=[landing_loads, dbt_assets],
         jobs=[main_job],
-        resources={"dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir))},
+        resources={
+            "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir)),
+            "planwatch": PlanwatchResource.from_settings(settings),
+        },
     )
 

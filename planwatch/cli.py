@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from planwatch.messages import bilingual, fail, say
 from planwatch.settings import get_settings
@@ -18,6 +19,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     from planwatch.pipeline import run_main_job
 
     return run_main_job(get_settings())
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from planwatch.ingest import load_files
+
+    settings = get_settings()
+    if not args.paths:
+        say(f"加载落地文件夹中的新文件：{settings.landing}", f"Loading new files from the landing folder {settings.landing}")
+    summary = load_files(settings, args.paths or None)
+    print(summary.render())
+    if not summary.files:
+        say("没有找到要加载的文件。", "No files to load.")
+    if summary.errors:
+        fail(f"{len(summary.errors)} 个文件未能加载，原因见上。", f"{len(summary.errors)} file(s) could not be loaded; see above.")
+        return 1
+    return 0
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
@@ -50,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="运行主流程（加载种子、构建星型模型、检验）/ run the main job")
     run.set_defaults(func=cmd_run)
+    load = sub.add_parser("load", help="加载统计数据文件（CSV/XLSX）到数据仓库 / load statistics files into the warehouse")
+    load.add_argument("paths", nargs="*", type=Path,
+                      help="要加载的文件；省略则加载落地文件夹中的所有新文件 / files to load; default: every new file "
+                           "in the landing folder")
+    load.set_defaults(func=cmd_load)
     dbt = sub.add_parser("dbt", help="以 planwatch 的设置运行 dbt / run dbt with planwatch's settings",
                          prefix_chars="\0")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)

@@ -36,8 +36,15 @@ def print_summary(settings: Settings) -> None:
         n_indicators = con.execute("select count(*) from marts.dim_indicator").fetchone()[0]
         n_targets = con.execute("select count(*) from marts.fct_plan_target").fetchone()[0]
         n_text = con.execute("select count(*) from marts.fct_plan_text_target").fetchone()[0]
+        n_obs, n_latest, n_synthetic = con.execute(
+            "select count(*), count(*) filter (where is_latest), count(*) filter (where is_latest and is_synthetic) "
+            "from marts.fct_indicator_observation").fetchone()
+        n_quarantined = con.execute("select count(*) from raw.quarantine").fetchone()[0]
     say(f"完成：{n_indicators} 个指标，{n_targets} 个专栏目标值，{n_text} 个文本目标。",
         f"Done: {n_indicators} indicators, {n_targets} table targets, {n_text} text targets.")
+    say(f"观测值 {n_obs} 条（现行 {n_latest} 条，其中示例数据 {n_synthetic} 条），隔离 {n_quarantined} 条。",
+        f"Observations: {n_obs} ({n_latest} current, of which {n_synthetic} synthetic demo values); "
+        f"{n_quarantined} quarantined.")
     say(f"数据仓库：{settings.warehouse}", f"Warehouse: {settings.warehouse}")
 
 

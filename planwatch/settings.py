@@ -43,12 +43,14 @@ class Settings:
             p.mkdir(parents=True, exist_ok=True)
 
 
-def get_settings() -> Settings:
-    home = _path("PLANWATCH_HOME", REPO_ROOT / ".planwatch")
+def get_settings(home: str | Path | None = None, warehouse: str | Path | None = None,
+                 landing: str | Path | None = None) -> Settings:
+    """Settings from the environment; explicit arguments (a Dagster resource's config) win."""
+    home = Path(home) if home else _path("PLANWATCH_HOME", REPO_ROOT / ".planwatch")
     return Settings(
         home=home,
-        warehouse=_path("PLANWATCH_WAREHOUSE", home / "warehouse" / WAREHOUSE_FILE_NAME),
-        landing=_path("PLANWATCH_LANDING", home / "landing"),
+        warehouse=Path(warehouse) if warehouse else _path("PLANWATCH_WAREHOUSE", home / "warehouse" / WAREHOUSE_FILE_NAME),
+        landing=Path(landing) if landing else _path("PLANWATCH_LANDING", home / "landing"),
         dbt_target_path=home / "dbt" / "target",
         dbt_log_path=home / "logs" / "dbt",
         dagster_home=home / "dagster",

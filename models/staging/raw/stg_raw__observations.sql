@@ -1,0 +1,22 @@
+select
+    indicator_code,
+    region_code,
+    period_start_year,
+    year,
+    cast(value as decimal(24, 6)) as value,
+    unit,
+    value_as_given,
+    unit_as_given,
+    status,
+    status = 'synthetic' as is_synthetic,
+    vintage,
+    source_text,
+    note,
+    load_id,
+    file_name as source_file,
+    file_sha256 as source_file_sha256,
+    sheet as source_sheet,
+    source_row,
+    source_column,
+    loaded_at
+from {{ source('raw', 'observation') }}

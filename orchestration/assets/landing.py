@@ -1,0 +1,36 @@
+"""Landing loads: the bundled files and every new statistician's file → raw.* tables in DuckDB."""
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from orchestration.resources import PlanwatchResource
+from planwatch.ingest import load_files
+from planwatch.ingest.bundled import write_bundled_files
+
+RAW_TABLES = {
+    "load_file": "One row per landing file loaded (sha256, counts).",
+    "observation": "Every value loaded, every vintage, with file, sheet and row.",
+    "quarantine": "Every record that could not be loaded, with its reason.",
+}
+
+
+@multi_asset(
+    specs=[AssetSpec(AssetKey(["raw", table]), group_name="landing", description=text)
+           for table, text in RAW_TABLES.items()],
+    name="landing_loads",
+)
+def landing_loads(context: AssetExecutionContext, planwatch: PlanwatchResource):
+    settings = planwatch.settings()
+    bundled = write_bundled_files(settings)
+    summary = load_files(settings)
+    context.log.info("\n" + summary.render())
+    metadata = {
+        "files": len(summary.files),
+        "bundled_files": len(bundled),
+        "rows_read": summary.total("rows_read"),
+        "rows_loaded": summary.total("rows_loaded"),
+        "rows_duplicate": summary.total("rows_duplicate"),
+        "rows_quarantined": summary.total("rows_quarantined"),
+        "files_with_errors": [f.name for f in summary.errors],
+    }
+    for table in RAW_TABLES:
+        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata=metadata)
