@@ -37,6 +37,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_templates(args: argparse.Namespace) -> int:
+    from planwatch.ingest.templates import write_templates
+
+    for path in write_templates(args.folder):
+        say(f"已写入 {path}", f"written {path}")
+    return 0
+
+
 def cmd_dbt(args: argparse.Namespace) -> int:
     from planwatch.pipeline import run_dbt
 
@@ -72,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="要加载的文件；省略则加载落地文件夹中的所有新文件 / files to load; default: every new file "
                            "in the landing folder")
     load.set_defaults(func=cmd_load)
+    templates = sub.add_parser("templates", help="写出填报模板和示例 / write the input templates and a filled example")
+    templates.add_argument("folder", nargs="?", type=Path, default=Path("templates"))
+    templates.set_defaults(func=cmd_templates)
     dbt = sub.add_parser("dbt", help="以 planwatch 的设置运行 dbt / run dbt with planwatch's settings",
                          prefix_chars="\0")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.faults import checkpoint
 from planwatch.ingest import rules
 from planwatch.ingest.readers import HEADER_SCAN_ROWS, FileProblem, Sheet, read_file
 from planwatch.ingest.schema import ensure_raw_schema
@@ -219,6 +220,7 @@ def load_one(con, path: Path) -> FileResult:
                 on value_header.sheet is not distinct from o.sheet and value_header.role = 'value'
             where o.outcome = 'quarantined'
         """, params)
+        checkpoint("load.before_commit")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

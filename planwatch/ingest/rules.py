@@ -109,6 +109,7 @@ create or replace temp macro pw_name_key(s) as lower(regexp_replace(pw_clean(s),
 create or replace temp table pw_indicator as
 select * from read_csv($indicators, header = true, all_varchar = true);
 
+-- a key naming two indicators would be a guess: such keys are left out, so they do not match at all
 create or replace temp table pw_indicator_lookup as
 select distinct lookup_key, indicator_code from (
     select lower(indicator_code) as lookup_key, indicator_code from pw_indicator
@@ -116,7 +117,9 @@ select distinct lookup_key, indicator_code from (
     union all select pw_name_key(name_en), indicator_code from pw_indicator
     union all select pw_name_key(alias_zh), indicator_code
               from read_csv($aliases, header = true, all_varchar = true)
-);
+)
+where lookup_key is not null
+qualify count(distinct indicator_code) over (partition by lookup_key) = 1;
 
 -- the province is a parent in dim_region, not a region we load
 create or replace temp table pw_region_lookup as
@@ -125,7 +128,8 @@ select distinct lookup_key, region_code from (
     union all select pw_name_key(name_zh), region_code from read_csv($regions, header = true, all_varchar = true)
     union all select pw_name_key(name_en), region_code from read_csv($regions, header = true, all_varchar = true)
 )
-where region_code <> '440000';
+where region_code <> '440000' and lookup_key is not null
+qualify count(distinct region_code) over (partition by lookup_key) = 1;
 
 create or replace temp table pw_unit (unit varchar, base_unit varchar, multiplier bigint);
 create or replace temp table pw_status (alias varchar, status varchar);
@@ -138,14 +142,28 @@ PARSE_SQL = f"""
 create or replace temp table pw_checked as
 with
 
-cleaned as (
+-- bulletins often print the unit after the name: 城镇新增就业人数（万人）
+named as (
     select
         *,
-        pw_clean(value_raw) as value_clean,
-        pw_clean(unit_raw) as unit_column,
-        regexp_replace(pw_clean(year_raw), '年度?$', '') as year_clean,
-        lower(pw_clean(status_raw)) as status_clean
+        regexp_extract(pw_clean(indicator_raw), '^(.+?)[(]([^()]+)[)]$', ['name', 'unit']) as name_with_unit
     from pw_input
+),
+
+cleaned as (
+    select
+        named.* exclude (name_with_unit),
+        pw_clean(value_raw) as value_clean,
+        coalesce(pw_clean(unit_raw),
+                 case when name_with_unit.unit in (select unit from pw_unit) then name_with_unit.unit end) as unit_column,
+        regexp_replace(pw_clean(year_raw), '年度?$', '') as year_clean,
+        lower(pw_clean(status_raw)) as status_clean,
+        lower(pw_clean(indicator_raw)) as indicator_code_key,
+        pw_name_key(case when name_with_unit.unit in (select unit from pw_unit) then name_with_unit.name
+                         else indicator_raw end) as indicator_name_key,
+        lower(pw_clean(region_raw)) as region_code_key,
+        pw_name_key(region_raw) as region_name_key
+    from named
 ),
 
 split_value as (
@@ -175,18 +193,20 @@ parsed as (
 matched as (
     select
         parsed.*,
-        indicator_lookup.indicator_code,
+        indicator.indicator_code,
         indicator.unit as registry_unit,
         indicator.value_type,
-        region_lookup.region_code,
+        coalesce(region_by_code.region_code, region_by_name.region_code) as region_code,
         coalesce(unit_in_value, unit_column, indicator.unit) as effective_unit,
         coalesce(status_alias.status, case when status_clean is null then '{DEFAULT_STATUS}' end) as status
     from parsed
-    left join pw_indicator_lookup as indicator_lookup
-        on indicator_lookup.lookup_key in (lower(pw_clean(parsed.indicator_raw)), pw_name_key(parsed.indicator_raw))
-    left join pw_indicator as indicator on indicator.indicator_code = indicator_lookup.indicator_code
-    left join pw_region_lookup as region_lookup
-        on region_lookup.lookup_key in (lower(pw_clean(parsed.region_raw)), pw_name_key(parsed.region_raw))
+    -- equi-joins on precomputed keys (by code, then by name), never a join on an expression list
+    left join pw_indicator_lookup as indicator_by_code on indicator_by_code.lookup_key = parsed.indicator_code_key
+    left join pw_indicator_lookup as indicator_by_name on indicator_by_name.lookup_key = parsed.indicator_name_key
+    left join pw_indicator as indicator
+        on indicator.indicator_code = coalesce(indicator_by_code.indicator_code, indicator_by_name.indicator_code)
+    left join pw_region_lookup as region_by_code on region_by_code.lookup_key = parsed.region_code_key
+    left join pw_region_lookup as region_by_name on region_by_name.lookup_key = parsed.region_name_key
     left join pw_status as status_alias on status_alias.alias = parsed.status_clean
 ),
 

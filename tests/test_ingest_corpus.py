@@ -1,0 +1,306 @@
+"""The landing loader against a corpus of bad and awkward files, each with its expected outcome.
+
+Every case loads into a fresh DuckDB warehouse through the real loader and checks: the file-level outcome,
+the counts, that every record is accounted for (read = loaded + duplicates + quarantined, and the rows stored
+match), and the quarantine reasons with their row and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import openpyxl
+import pytest
+
+from planwatch.ingest import load_files
+from planwatch.settings import get_settings
+
+HEADER = "指标,地区,年份,数值,单位,状态,来源,备注\n"
+
+
+def settings_for(tmp_path: Path):
+    return get_settings(home=tmp_path / "home")
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def xlsx(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = (), merged: dict = None,
+         formats: dict = None) -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        ws = workbook.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+        for cell_range in (merged or {}).get(title, []):
+            ws.merge_cells(cell_range)
+        for cell, number_format in (formats or {}).get(title, {}).items():
+            ws[cell].number_format = number_format
+    workbook.save(path)
+    return path
+
+
+@dataclass
+class Case:
+    name: str
+    build: Callable[[Path], Path]
+    status: str = "loaded"
+    loaded: int = 0
+    duplicate: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
+    error: str | None = None  # a word the (English) file-level error must contain
+    values: dict[tuple[str, str, int], float] = field(default_factory=dict)  # (indicator, region, year) → value
+    quarantine_cells: list[tuple] = field(default_factory=list)  # (sheet, row, column, raw value, reason)
+    notes: list[str] = field(default_factory=list)
+
+
+LARGE_ROWS = 120_000
+REGIONS = ["440703", "440704", "440705", "440781", "440783", "440784", "440785"]
+
+
+def _huge(path: Path) -> Path:
+    """120k records over 7 counties × 15 years: each key's value depends on the key only, so one row per key
+    loads and the rest are identical duplicates."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(HEADER)
+        for i in range(LARGE_ROWS):
+            region, year = REGIONS[i % 7], 2016 + (i // 7) % 15
+            f.write(f"URBAN_NEW_JOBS,{region},{year},{int(region) % 1000 * 10 + year % 100},人,,large,\n")
+    return path
+
+
+def _crlf_gbk(d: Path) -> Path:
+    return write(d / "gbk_crlf.csv", (HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,初步,广东省统计局,备注：粤\n"
+                        "城镇登记失业率,鹤山市,2021,2.43,%,最终,,\n").replace("\n", "\r\n"), "gbk")
+
+
+CASES = [
+    Case("utf8_long", lambda d: write(d / "utf8_long.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n"
+                                       "URBAN_REG_UNEMP_RATE,440700,2021,2.4,%,,,\n"),
+         loaded=2, values={("URBAN_NEW_JOBS", "440700", 2021): 4.6}),
+    Case("utf8_bom", lambda d: write(d / "bom.csv", "\ufeff" + HEADER + "城镇新增就业人数,蓬江区,2021,9000,人,,,\n"),
+         loaded=1, values={("URBAN_NEW_JOBS", "440703", 2021): 0.9}),
+    Case("gbk_crlf", _crlf_gbk, loaded=2, values={("URBAN_REG_UNEMP_RATE", "440784", 2021): 2.43}),
+    Case("gb18030_wide", lambda d: write(d / "wide_gb18030.csv",
+                                         "指标,地区,单位,2021年,2022年,2023年\n"
+                                         "城镇新增就业人数,江门市,万人,4.6,4.1,\n"
+                                         "城镇登记失业率,江门市,%,2.4,2.5,2.3\n", "gb18030"),
+         loaded=5, values={("URBAN_NEW_JOBS", "440700", 2022): 4.1}),
+    Case("undecodable", lambda d: write_bytes(d / "latin1.csv", HEADER.encode() + "é,à,2021,".encode("latin-1")
+                                              + b"\x80\xff,,,,\n"),
+         status="error", error="neither UTF-8 nor GB18030"),
+    Case("empty_file", lambda d: write(d / "empty.csv", ""), status="error", error="empty"),
+    Case("no_header", lambda d: write(d / "no_header.csv", "城镇新增就业人数,江门市,2021,4.6\n"),
+         status="error", error="no header"),
+    Case("missing_year_column", lambda d: write(d / "missing_columns.csv", "指标,地区,数值\n城镇新增就业人数,江门市,4.6\n"),
+         status="error", error="no header"),
+    Case("extra_columns", lambda d: write(d / "extra.csv", "指标,地区,年份,数值,负责人,电话\n"
+                                          "城镇新增就业人数,江门市,2022,4.2,张三,123\n"),
+         loaded=1, notes=["负责人"]),
+    Case("semicolon_and_tab", lambda d: write(d / "tab.csv", "指标\t地区\t年份\t数值\n城镇新增就业人数\t江门市\t2022\t4.2\n"),
+         loaded=1),
+    Case("units_in_cells", lambda d: write(d / "units.csv", HEADER +
+                                           "城镇新增就业人数,江门市,2021,23.76万人,,,,\n"
+                                           "城镇新增就业人数,江海区,2021,\"1,234\",人,,,\n"
+                                           "城镇登记失业率,江门市,2021,２．３６％,,,,\n"
+                                           "城镇登记失业率,新会区,2021, 2.5 % ,,,,\n"
+                                           "开展补贴性职业技能培训人次,江门市,2021,23000人次,,,,\n"),
+         loaded=5, values={("URBAN_NEW_JOBS", "440700", 2021): 23.76, ("URBAN_NEW_JOBS", "440704", 2021): 0.1234,
+                           ("URBAN_REG_UNEMP_RATE", "440700", 2021): 2.36, ("URBAN_REG_UNEMP_RATE", "440705", 2021): 2.5,
+                           ("SUBSIDISED_TRAINING", "440700", 2021): 2.3}),
+    Case("unit_problems", lambda d: write(d / "unit_problems.csv", HEADER +
+                                          "城镇新增就业人数,江门市,2021,23.76万人,人,,,\n"
+                                          "城镇新增就业人数,江门市,2022,4.2,千人,,,\n"
+                                          "城镇新增就业人数,江门市,2023,4.2,%,,,\n"),
+         quarantined={"unit_conflict": 1, "unknown_unit": 1, "unit_mismatch": 1},
+         quarantine_cells=[(None, 2, "单位", "人", "unit_conflict"), (None, 4, "单位", "%", "unit_mismatch")]),
+    Case("duplicates_same_value", lambda d: write(d / "dups.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n"
+                                                  "URBAN_NEW_JOBS,440700,2021,46000,人,,,\n"),
+         loaded=1, duplicate=1),
+    Case("conflicting_duplicates", lambda d: write(d / "conflict.csv", HEADER +
+                                                   "城镇新增就业人数,江门市,2021,4.6,万人,,,\n"
+                                                   "城镇新增就业人数,江门市,2021,4.7,万人,,,\n"
+                                                   "城镇登记失业率,江门市,2021,2.4,%,,,\n"),
+         loaded=1, quarantined={"conflicting_duplicate": 2}),
+    Case("unknown_indicator_and_region", lambda d: write(d / "unknown.csv", HEADER +
+                                                         "新增外星人数,江门市,2021,1,人,,,\n"
+                                                         "城镇新增就业人数,广州市,2021,1,万人,,,\n"
+                                                         "城镇新增就业人数,广东省,2021,1,万人,,,\n"),
+         quarantined={"unknown_indicator": 1, "unknown_region": 2},
+         quarantine_cells=[(None, 2, "指标", "新增外星人数", "unknown_indicator"),
+                           (None, 3, "地区", "广州市", "unknown_region")]),
+    Case("years_out_of_range", lambda d: write(d / "years.csv", HEADER +
+                                               "城镇新增就业人数,江门市,2015,1,万人,,,\n"
+                                               "城镇新增就业人数,江门市,2031,1,万人,,,\n"
+                                               "城镇新增就业人数,江门市,二〇二一,1,万人,,,\n"
+                                               "城镇新增就业人数,江门市,2016-2020,23.76,万人,,,\n"),
+         loaded=1, quarantined={"year_out_of_range": 2, "bad_year": 1},
+         quarantine_cells=[(None, 4, "年份", "二〇二一", "bad_year")]),
+    Case("negative_counts", lambda d: write(d / "negative.csv", HEADER + "失业保险参保人数,江门市,2021,-94.5,万人,,,\n"),
+         quarantined={"negative_count": 1}, quarantine_cells=[(None, 2, "数值", "-94.5", "negative_count")]),
+    Case("rates_over_100", lambda d: write(d / "rates.csv", HEADER + "基本养老保险参保率,江门市,2021,101.5,%,,,\n"
+                                           "基本养老保险参保率,蓬江区,2021,91.5,%,,,\n"),
+         loaded=1, quarantined={"rate_out_of_range": 1}),
+    Case("text_in_numbers", lambda d: write(d / "text.csv", HEADER +
+                                            "城镇新增就业人数,江门市,2021,不详,,,,\n"
+                                            "城镇新增就业人数,江门市,2022,—,,,,\n"
+                                            "城镇新增就业人数,江门市,2023,\"2,36\",,,,\n"
+                                            "城镇新增就业人数,江门市,2024,,,,,\n"),
+         quarantined={"not_a_number": 2, "bad_thousands_separator": 1, "missing_value": 1}),
+    Case("status_words", lambda d: write(d / "status.csv", HEADER +
+                                         "城镇新增就业人数,江门市,2021,4.6,万人,初步,,\n"
+                                         "城镇新增就业人数,江门市,2022,4.2,万人,修订,,\n"
+                                         "城镇新增就业人数,江门市,2023,4.2,万人,估计,,\n"),
+         loaded=2, quarantined={"unknown_status": 1}),
+    Case("blank_rows_keep_row_numbers", lambda d: write(d / "blank.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n"
+                                                        "\n\n,,,,,,,\n城镇新增就业人数,火星,2021,4.6,万人,,,\n"),
+         loaded=1, quarantined={"unknown_region": 1}, quarantine_cells=[(None, 6, "地区", "火星", "unknown_region")]),
+    Case("path_traversal_name", lambda d: write(d / "..%2F..%2Fetc%2Fpasswd..\\..\\evil.csv",
+                                                HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n"),
+         loaded=1),
+    Case("formula_cells", lambda d: xlsx(d / "formulas.xlsx", {"数据": [
+        ["指标", "地区", "年份", "数值"], ["城镇新增就业人数", "蓬江区", 2021, 0.9], ["城镇新增就业人数", "江海区", 2021, 0.3],
+        ["城镇新增就业人数", "江门市", 2021, "=SUM(D2:D3)"]]}),
+         loaded=2, quarantined={"formula_cell": 1}, quarantine_cells=[("数据", 4, "数值", "=SUM(D2:D3)", "formula_cell")]),
+    Case("percent_formatted_cells", lambda d: xlsx(d / "percent.xlsx", {"数据": [
+        ["指标", "地区", "年份", "数值"], ["城镇登记失业率", "江门市", 2021, 0.0236]]}, formats={"数据": {"D2": "0.00%"}}),
+         loaded=1, values={("URBAN_REG_UNEMP_RATE", "440700", 2021): 2.36}),
+    Case("wide_sheets_named_by_region", lambda d: xlsx(d / "wide_regions.xlsx", {
+        "蓬江区": [["指标", "单位", 2021, 2022], ["城镇新增就业人数", "人", 9000, 9100]],
+        "江海区": [["指标", "单位", 2021, 2022], ["城镇新增就业人数", "人", 3000, None]]}),
+         loaded=3, values={("URBAN_NEW_JOBS", "440704", 2021): 0.3}),
+    Case("merged_header_cells", lambda d: xlsx(d / "merged.xlsx", {"公报": [
+        ["2022年江门市人社统计公报", None, None, None, None],
+        ["指标", "地区", "年份", None, None],
+        [None, None, 2021, 2022, 2023],
+        ["城镇新增就业人数（万人）", "江门市", 4.6, 4.2, 4.0]]},
+        merged={"公报": ["A1:E1", "C2:E2", "A2:A3", "B2:B3"]}),
+         loaded=3, values={("URBAN_NEW_JOBS", "440700", 2022): 4.2}),
+    Case("unit_in_indicator_name", lambda d: write(d / "unit_in_name.csv", "指标,地区,年份,数值\n"
+                                                   "城镇新增就业人数（人）,蓬江区,2021,9000\n"
+                                                   "城镇新增就业人数(万人),江海区,2021,0.3\n"),
+         loaded=2, values={("URBAN_NEW_JOBS", "440703", 2021): 0.9, ("URBAN_NEW_JOBS", "440704", 2021): 0.3}),
+    Case("merged_header_cells_clean_names", lambda d: xlsx(d / "merged_clean.xlsx", {"公报": [
+        ["2022年江门市人社统计公报", None, None, None, None],
+        ["指标", "地区", "年份", None, None],
+        [None, None, 2021, 2022, 2023],
+        ["城镇新增就业人数", "江门市", 4.6, 4.2, 4.0]]},
+        merged={"公报": ["A1:E1", "C2:E2", "A2:A3", "B2:B3"]}),
+         loaded=3, values={("URBAN_NEW_JOBS", "440700", 2023): 4.0}),
+    Case("empty_and_hidden_sheets", lambda d: xlsx(d / "sheets.xlsx", {
+        "空白": [], "草稿": [["指标", "地区", "年份", "数值"], ["城镇新增就业人数", "江门市", 2021, 999]],
+        "数据": [["指标", "地区", "年份", "数值"], ["城镇新增就业人数", "江门市", 2021, 4.6]]}, hidden=("草稿",)),
+         loaded=1, values={("URBAN_NEW_JOBS", "440700", 2021): 4.6}, notes=["hidden", "empty"]),
+    Case("only_empty_sheet", lambda d: xlsx(d / "only_empty.xlsx", {"Sheet1": []}), status="error", error="no data"),
+    Case("wide_row_without_values", lambda d: write(d / "wide_empty_row.csv", "指标,地区,2021,2022\n"
+                                                    "城镇新增就业人数,江门市,,\n城镇登记失业率,江门市,2.4,\n"),
+         loaded=1, quarantined={"missing_value": 1}),
+]
+
+
+def test_corpus_has_at_least_25_files():
+    assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_corpus_case(tmp_path, case):
+    path = case.build(tmp_path)
+    settings = settings_for(tmp_path)
+    summary = load_files(settings, [path])
+    (result,) = summary.files
+    assert result.status == case.status, (result.error_en, summary.render())
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        if case.status == "error":
+            assert case.error in result.error_en and path.name in result.error_en
+            assert con.execute("select count(*) from raw.observation").fetchone()[0] == 0
+            assert con.execute("select count(*) from raw.load_file").fetchone()[0] == 0
+            return
+        assert (result.rows_loaded, result.rows_duplicate, dict(result.quarantined_by_reason)) == (
+            case.loaded, case.duplicate, case.quarantined), summary.render()
+        # every record accounted for, and the rows stored match the counts
+        assert result.rows_read == result.rows_loaded + result.rows_duplicate + result.rows_quarantined
+        stored = con.execute("select count(*) from raw.observation where load_id = ?", [result.load_id]).fetchone()[0]
+        held = con.execute("select count(*) from raw.quarantine where load_id = ?", [result.load_id]).fetchone()[0]
+        assert (stored, held) == (result.rows_loaded, result.rows_quarantined)
+        assert con.execute("select file_name from raw.load_file").fetchone()[0] == path.name
+        for (indicator, region, year), expected in case.values.items():
+            value = con.execute("select value from raw.observation where indicator_code = ? and region_code = ? "
+                                "and year = ?", [indicator, region, year]).fetchone()[0]
+            assert float(value) == pytest.approx(expected)
+        for sheet, row, column, raw, reason in case.quarantine_cells:
+            assert con.execute(
+                "select count(*) from raw.quarantine where sheet is not distinct from ? and source_row = ? "
+                "and column_name = ? and raw_value = ? and reason_code = ? and reason_zh <> '' and reason_en <> ''",
+                [sheet, row, column, raw, reason]).fetchone()[0] == 1, con.execute(
+                "select sheet, source_row, column_name, raw_value, reason_code from raw.quarantine").fetchall()
+    rendered = "\n".join(result.notes)
+    for note in case.notes:
+        assert note in rendered
+
+
+def test_very_large_file(tmp_path):
+    path = _huge(tmp_path / "large.csv")
+    settings = settings_for(tmp_path)
+    (result,) = load_files(settings, [path]).files
+    assert (result.rows_read, result.rows_loaded, result.rows_duplicate, result.rows_quarantined) == (
+        LARGE_ROWS, 7 * 15, LARGE_ROWS - 7 * 15, 0)
+
+
+def test_same_file_again_adds_nothing(tmp_path):
+    path = write(tmp_path / "a.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n")
+    settings = settings_for(tmp_path)
+    first = load_files(settings, [path]).files[0]
+    second = load_files(settings, [path]).files[0]
+    assert (first.status, first.rows_loaded) == ("loaded", 1)
+    assert second.status == "already_loaded"
+    assert "already loaded" in load_files(settings, [path]).render()
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.observation").fetchone()[0] == 1
+        assert con.execute("select count(*) from raw.load_file").fetchone()[0] == 1
+
+
+def test_revision_creates_a_vintage_and_keeps_history(tmp_path):
+    settings = settings_for(tmp_path)
+    first = write(tmp_path / "2021_preliminary.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,初步,,\n"
+                                                      "城镇登记失业率,江门市,2021,2.4,%,初步,,\n")
+    second = write(tmp_path / "2021_final.csv", HEADER + "城镇新增就业人数,江门市,2021,4.65,万人,最终,,\n"
+                                                 "城镇登记失业率,江门市,2021,2.4,%,初步,,\n")
+    load_files(settings, [first])
+    result = load_files(settings, [second]).files[0]
+    assert (result.rows_loaded, result.rows_duplicate) == (1, 1)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        history = con.execute("select vintage, value, status, file_name from raw.observation "
+                              "where indicator_code = 'URBAN_NEW_JOBS' order by vintage").fetchall()
+    assert [(v, float(x), s, f) for v, x, s, f in history] == [
+        (1, 4.6, "preliminary", "2021_preliminary.csv"), (2, 4.65, "final", "2021_final.csv")]
+
+
+def test_crash_before_commit_leaves_the_warehouse_as_it_was(tmp_path):
+    from conftest import planwatch_cli
+
+    home = tmp_path / "home"
+    good = write(tmp_path / "good.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n")
+    planwatch_cli("load", str(good), home=home)
+    crash = write(tmp_path / "crash.csv", HEADER + "城镇新增就业人数,江门市,2022,4.2,万人,,,\n火星,江门市,2022,1,,,,\n")
+    died = planwatch_cli("load", str(crash), home=home, check=False, env_extra={"PLANWATCH_CRASH_AT": "load.before_commit"})
+    assert died.returncode == -9
+    warehouse = home / "warehouse" / "planwatch.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.observation").fetchone()[0] == 1
+        assert con.execute("select count(*) from raw.quarantine").fetchone()[0] == 0
+        assert con.execute("select list(file_name) from raw.load_file").fetchone()[0] == ["good.csv"]
+    again = planwatch_cli("load", str(crash), home=home)
+    assert "crash.csv: read 2, loaded 1, duplicates skipped 0, quarantined 1" in again.stdout
