@@ -1,0 +1,118 @@
+"""Yearly statistics in the warehouse after a real `planwatch run`: bundled data, vintages, provenance."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+
+import duckdb
+
+from conftest import REPO_ROOT, planwatch_cli
+
+AS_OF_QUERY = """
+select indicator_code, region_code, period_start_year, year, value, status, vintage, source_file, loaded_at
+from marts.fct_indicator_observation
+where loaded_at <= ?
+qualify row_number() over (partition by indicator_code, region_code, period_start_year, year
+                           order by vintage desc) = 1
+"""  # the README's "what did we know on date D?" query
+
+
+def test_every_value_has_its_file_and_row(warehouse):
+    missing = warehouse.execute("""
+        select count(*) from marts.fct_indicator_observation
+        where source_file is null or source_row is null or load_id is null or loaded_at is null
+           or source_file_sha256 is null
+    """).fetchone()[0]
+    assert missing == 0
+    files = {r[0] for r in warehouse.execute("select distinct source_file from marts.fct_indicator_observation").fetchall()}
+    assert files == {"plan_printed_2016_2020.csv", "found_statistics.csv", "synthetic_2021_2025.csv",
+                     "synthetic_2024_revision.csv"}
+
+
+def test_plan_printed_history_is_real_and_keeps_the_plan_as_source(warehouse):
+    row = warehouse.execute("""
+        select value, status, is_synthetic, source_text from marts.fct_indicator_observation
+        where indicator_code = 'SSC_HOLDERS' and region_code = '440700' and year = 2020 and is_latest
+    """).fetchone()
+    assert (float(row[0]), row[1], row[2]) == (446.7, "final", False)
+    assert "专栏2 第17行" in row[3] and "第一章第一节" in row[3]
+    total = warehouse.execute("""
+        select value, period_start_year from marts.fct_indicator_observation
+        where indicator_code = 'URBAN_NEW_JOBS' and region_code = '440700' and year = 2020 and is_multi_year_total
+    """).fetchone()
+    assert (float(total[0]), total[1]) == (23.76, 2016)
+
+
+def test_found_statistics_keep_their_source(warehouse):
+    rows = warehouse.execute("""
+        select source_text from marts.fct_indicator_observation where source_file = 'found_statistics.csv'
+    """).fetchall()
+    assert len(rows) == 24 and all("http" in r[0] for r in rows)
+
+
+def test_synthetic_years_are_labelled_and_counties_add_up(warehouse):
+    unlabelled = warehouse.execute("""
+        select count(*) from marts.fct_indicator_observation
+        where source_file like 'synthetic%' and not (is_synthetic and status = 'synthetic')
+    """).fetchone()[0]
+    assert unlabelled == 0
+    gaps = warehouse.execute("""
+        with latest as (select * from marts.fct_indicator_observation where is_latest and year between 2021 and 2025)
+        select c.indicator_code, c.year, c.value, sum(k.value)
+        from latest c
+        join marts.dim_indicator i using (indicator_code)
+        join latest k on k.indicator_code = c.indicator_code and k.year = c.year
+        join marts.dim_region r on r.region_code = k.region_code and r.parent_region_code = '440700'
+        where c.region_code = '440700' and i.is_additive and c.is_synthetic
+        group by all
+        having abs(c.value - sum(k.value)) > 0.000001 or count(*) <> 7
+    """).fetchall()
+    assert gaps == []
+    # a real county figure is never replaced by a synthetic one
+    assert warehouse.execute("""
+        select status, value from marts.fct_indicator_observation
+        where indicator_code = 'URBAN_NEW_JOBS' and region_code = '440781' and year = 2022 and is_latest
+    """).fetchone() == ("final", Decimal("0.5278"))
+
+
+def test_revision_is_a_new_vintage_and_as_of_queries_see_history(warehouse):
+    vintages = warehouse.execute("""
+        select vintage, value, is_latest, source_file, loaded_at from marts.fct_indicator_observation
+        where indicator_code = 'URBAN_REG_UNEMP_RATE' and region_code = '440700' and year = 2024 order by vintage
+    """).fetchall()
+    assert [(v[0], v[2], v[3]) for v in vintages] == [
+        (1, False, "synthetic_2021_2025.csv"), (2, True, "synthetic_2024_revision.csv")]
+    before_revision = vintages[1][4].replace(microsecond=vintages[1][4].microsecond - 1) \
+        if vintages[1][4].microsecond else vintages[0][4]
+    known = {(r[0], r[1], r[3]): (r[4], r[6]) for r in warehouse.execute(AS_OF_QUERY, [before_revision]).fetchall()}
+    assert known[("URBAN_REG_UNEMP_RATE", "440700", 2024)] == (vintages[0][1], 1)
+    known_now = {(r[0], r[1], r[3]): r[6] for r in warehouse.execute(AS_OF_QUERY, [vintages[1][4]]).fetchall()}
+    assert known_now[("URBAN_REG_UNEMP_RATE", "440700", 2024)] == 2
+
+
+def test_statistician_drops_templates_and_example_then_loads_twice(tmp_path):
+    home = tmp_path / "home"
+    landing = home / "landing"
+    landing.mkdir(parents=True)
+    for path in (REPO_ROOT / "templates").glob("planwatch_*"):
+        shutil.copy(path, landing / path.name)
+    first = planwatch_cli("load", home=home).stdout
+    assert "planwatch_example_filled.xlsx: read 6, loaded 6, duplicates skipped 0, quarantined 0" in first
+    assert "Total: 5 files, read 6, loaded 6" in first
+    second = planwatch_cli("load", home=home).stdout
+    assert second.count("already loaded, nothing added") == 5
+    with duckdb.connect(str(home / "warehouse" / "planwatch.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.observation").fetchone()[0] == 6
+        rows = con.execute("select sheet, source_row from raw.observation where value_as_given = '4.35万人'").fetchall()
+    assert rows == [("长表 long", 2)]
+
+
+def test_a_second_run_adds_nothing(built_home):
+    warehouse = built_home / "warehouse" / "planwatch.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        before = con.execute("select count(*) from raw.observation").fetchone()[0]
+    result = planwatch_cli("run", home=built_home)
+    assert (result.stdout + result.stderr).count("already loaded") >= 4
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.observation").fetchone()[0] == before
