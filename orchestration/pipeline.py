@@ -6,6 +6,7 @@ from dagster import AssetSelection, Definitions, define_asset_job
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.landing import landing_loads
+from orchestration.assets.publish import build_exports_asset
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.resources import PlanwatchResource
 from planwatch.dbt_project import prepared_dbt_project
@@ -17,13 +18,14 @@ MAIN_JOB = "planwatch_main"
 def build_definitions(settings: Settings) -> Definitions:
     project = prepared_dbt_project(settings)
     dbt_assets = build_dbt_assets(project)
+    exports = build_exports_asset([key for key in dbt_assets.keys if key.path[0] == "marts"])
     main_job = define_asset_job(
         MAIN_JOB,
         selection=AssetSelection.all(),
-        description="Load landing files, seed the plan, build staging → marts, run dbt tests.",
+        description="Load landing files, seed the plan, build staging → marts, run dbt tests, write exports.",
     )
     return Definitions(
-        assets=[landing_loads, dbt_assets],
+        assets=[landing_loads, dbt_assets, exports],
         jobs=[main_job],
         resources={
             "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir)),

@@ -46,6 +46,8 @@ def print_summary(settings: Settings) -> None:
         f"Observations: {n_obs} ({n_latest} current, of which {n_synthetic} synthetic demo values); "
         f"{n_quarantined} quarantined.")
     say(f"数据仓库：{settings.warehouse}", f"Warehouse: {settings.warehouse}")
+    say(f"导出文件（Parquet / CSV / SDMX-CSV）：{settings.home / 'exports'}",
+        f"Exports (Parquet / CSV / SDMX-CSV): {settings.home / 'exports'}")
 
 
 def run_dbt(settings: Settings, args: list[str]) -> int:

@@ -1,0 +1,1 @@
+"""Publishing and exports: one module used by both the CLI and Dagster."""

@@ -1,0 +1,129 @@
+"""Exports of every mart: Parquet, CSV that Excel opens with Chinese intact, and SDMX-CSV 2.0.
+
+All written by DuckDB (`COPY … TO`) from the warehouse file; CSV gets a UTF-8 byte-order mark so Excel reads
+it as UTF-8, and text cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) are
+prefixed with an apostrophe. SDMX-CSV 2.0 holds the latest yearly observations and the plan targets.
+"""
+
+from __future__ import annotations
+
+import codecs
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from planwatch.settings import Settings
+
+SDMX_COLUMNS = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "INDICATOR", "TIME_PERIOD", "OBS_VALUE",
+                "UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS"]
+# our unit codes (base unit of the registry) and SDMX CL_OBS_STATUS codes
+SDMX_UNIT_MEASURE = {"人": "PERSONS", "人次": "PERSON_TIMES", "%": "PERCENT", "::": "RATIO"}
+SDMX_OBS_STATUS = {"final": "A", "preliminary": "P", "revised": "R", "synthetic": "G"}  # G: experimental value
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+@dataclass
+class ExportResult:
+    folder: Path
+    tables: list[str]
+    files: list[Path]
+
+
+def mart_tables(con) -> list[str]:
+    return [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
+    ).fetchall()]
+
+
+def _neutralised_select(con, table: str) -> str:
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
+        "and table_name = ? order by ordinal_position", [table]).fetchall()
+    parts = []
+    for name, data_type in columns:
+        quoted = f'"{name}"'
+        if data_type == "VARCHAR":
+            parts.append(f"case when regexp_matches({quoted}, '{FORMULA_START}') then '''' || {quoted} "
+                         f"else {quoted} end as {quoted}")
+        else:
+            parts.append(quoted)
+    return f"select {', '.join(parts)} from marts.\"{table}\""
+
+
+def _copy_csv_with_bom(con, query: str, target: Path) -> None:
+    plain = target.with_suffix(".tmp")
+    con.execute(f"copy ({query}) to '{plain}' (format csv, header true)")
+    with open(plain, "rb") as src, open(target, "wb") as dst:
+        dst.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(src, dst)
+    plain.unlink()
+
+
+SDMX_OBSERVATIONS_SQL = """
+select
+    'dataflow' as STRUCTURE,
+    'PLANWATCH:JM_HRSS_OBSERVATIONS(1.0)' as STRUCTURE_ID,
+    'I' as ACTION,
+    o.region_code as REF_AREA,
+    o.indicator_code as INDICATOR,
+    cast(o.year as varchar) as TIME_PERIOD,
+    cast(o.value as double) as OBS_VALUE,
+    units.code as UNIT_MEASURE,
+    cast(round(log10(i.unit_multiplier)) as integer) as UNIT_MULT,
+    statuses.code as OBS_STATUS
+from marts.fct_indicator_observation as o
+join marts.dim_indicator as i using (indicator_code)
+join sdmx_units as units on units.base_unit = i.base_unit
+join sdmx_statuses as statuses on statuses.status = o.status
+where o.is_latest and not o.is_multi_year_total
+order by INDICATOR, REF_AREA, TIME_PERIOD
+"""
+
+SDMX_TARGETS_SQL = """
+select
+    'dataflow' as STRUCTURE,
+    'PLANWATCH:JM_HRSS_TARGETS(1.0)' as STRUCTURE_ID,
+    'I' as ACTION,
+    t.region_code as REF_AREA,
+    t.indicator_code as INDICATOR,
+    cast(t.year as varchar) as TIME_PERIOD,
+    cast(t.target_value as double) as OBS_VALUE,
+    units.code as UNIT_MEASURE,
+    cast(round(log10(t.unit_multiplier)) as integer) as UNIT_MULT,
+    'A' as OBS_STATUS
+from marts.fct_plan_target as t
+join marts.dim_indicator as i using (indicator_code)
+join sdmx_units as units on units.base_unit = i.base_unit
+where t.target_value is not null
+order by INDICATOR, REF_AREA, TIME_PERIOD
+"""
+
+
+def write_exports(warehouse: Path, folder: Path) -> ExportResult:
+    """Write every mart of `warehouse` under `folder`/{parquet,csv,sdmx}; returns what was written."""
+    for sub in ("parquet", "csv", "sdmx"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = mart_tables(con)
+        for table in tables:
+            parquet = folder / "parquet" / f"{table}.parquet"
+            con.execute(f"copy marts.\"{table}\" to '{parquet}' (format parquet)")
+            csv_path = folder / "csv" / f"{table}.csv"
+            _copy_csv_with_bom(con, _neutralised_select(con, table), csv_path)
+            files += [parquet, csv_path]
+        con.execute("create temp table sdmx_units (base_unit varchar, code varchar)")
+        con.executemany("insert into sdmx_units values (?, ?)", list(SDMX_UNIT_MEASURE.items()))
+        con.execute("create temp table sdmx_statuses (status varchar, code varchar)")
+        con.executemany("insert into sdmx_statuses values (?, ?)", list(SDMX_OBS_STATUS.items()))
+        for name, query in (("observations", SDMX_OBSERVATIONS_SQL), ("targets", SDMX_TARGETS_SQL)):
+            target = folder / "sdmx" / f"{name}.csv"
+            con.execute(f"copy ({query}) to '{target}' (format csv, header true)")
+            files.append(target)
+    return ExportResult(folder, tables, files)
+
+
+def export_folder(settings: Settings) -> Path:
+    return settings.home / "exports"

@@ -1,0 +1,183 @@
+"""Plan progress, the evaluation tables and the exports after a real `planwatch run`."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+import duckdb
+import pytest
+
+import plan_document as doc
+from planwatch.publish.exports import SDMX_COLUMNS, SDMX_OBS_STATUS, SDMX_UNIT_MEASURE, write_exports
+
+
+def test_progress_covers_every_indicator_region_and_year(warehouse):
+    n, statuses = warehouse.execute("""
+        select count(*), list(distinct progress_status) from marts.fct_plan_progress
+    """).fetchone()
+    assert n == 17 * 8 * 5
+    assert set(statuses) <= {"on_track", "at_risk", "off_track", "no_data", "incomplete_data", "no_target"}
+
+
+def test_cumulative_progress_is_the_running_total_since_2021(warehouse):
+    yearly = dict(warehouse.execute("""
+        select year, value from marts.fct_indicator_observation
+        where indicator_code = 'URBAN_NEW_JOBS' and region_code = '440700' and is_latest
+          and not is_multi_year_total and year between 2021 and 2025
+    """).fetchall())
+    rows = warehouse.execute("""
+        select year, cumulative_actual, target_value, completion_rate, is_met from marts.fct_plan_progress
+        where indicator_code = 'URBAN_NEW_JOBS' and region_code = '440700' order by year
+    """).fetchall()
+    running = Decimal(0)
+    for year, cumulative, target, rate, met in rows:
+        running += yearly[year]
+        assert cumulative == running
+        assert rate == (cumulative / target * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # as printed
+        assert met == (cumulative >= target)
+
+
+def test_ceilings_are_judged_as_ceilings(warehouse):
+    rows = warehouse.execute("""
+        select actual_value, target_value, completion_rate, completion_text, is_met from marts.fct_plan_progress
+        where indicator_code = 'URBAN_REG_UNEMP_RATE'
+    """).fetchall()
+    assert rows
+    for actual, target, rate, text, met in rows:
+        assert rate is None and target == 3
+        assert met == (actual <= target)
+        assert text == ("控制在目标范围内" if met else "超出目标范围")
+
+
+def test_latest_year_row_answers_on_track_and_pace(warehouse):
+    rows = warehouse.execute("""
+        select indicator_code, region_code, year, progress_status, gap_to_final_target, required_yearly_pace
+        from marts.fct_plan_progress where is_latest_year_with_data
+    """).fetchall()
+    assert len(rows) == 17 * 8
+    assert {r[2] for r in rows} == {2025}
+    binding = warehouse.execute(
+        "select distinct indicator_code from marts.fct_plan_progress where is_binding order by 1").fetchall()
+    assert binding == [("INJURY_INS_PARTICIPANTS",), ("UNEMP_INS_PARTICIPANTS",)]
+
+
+def test_rates_never_add_up_and_counts_show_their_difference(warehouse):
+    rates = warehouse.execute("""
+        select count(*) from marts.fct_plan_progress p join marts.dim_indicator i using (indicator_code)
+        where i.value_type = 'rate' and (p.county_sum_value is not null or p.n_counties_reported is not null)
+    """).fetchone()[0]
+    assert rates == 0
+    counts = warehouse.execute("""
+        select count(*), count(*) filter (where county_sum_difference = 0) from marts.fct_plan_progress p
+        join marts.dim_indicator i using (indicator_code)
+        where i.is_additive and not p.is_county and p.n_counties_reported = 7
+    """).fetchone()
+    assert counts[0] > 0 and counts[0] == counts[1]  # synthetic counties sum exactly to the city
+
+
+def test_thirteenth_plan_evaluation_agrees_with_what_zl1_prints(warehouse):
+    computed = {r[0]: r[1:] for r in warehouse.execute("""
+        select e.source_ref, e.completion_rate, e.completion_text, e.completion_within_rounding, e.is_met
+        from marts.rpt_plan_evaluation e where e.plan_code = 'JM_HRSS_13'
+    """).fetchall()}
+    assert len(computed) == 14
+    for printed in doc.zl1_rows():
+        rate, text, within, met = computed[f"专栏1 第{printed.row_no}行"]
+        printed_rate, _, _ = doc.parse_printed_number(printed.completion)
+        if printed_rate is None:
+            assert text == printed.completion  # 控制在目标范围内, ——
+        else:
+            actual = printed.actual.strip("[]")
+            decimals = len(actual.split(".")[1]) if "." in actual else 0
+            target, _, _ = doc.parse_printed_number(printed.target)
+            tolerance = 0.5 * 10 ** -decimals / target * 100 + 0.005
+            assert abs(float(rate) - printed_rate) <= tolerance, (printed.row_no, rate, printed_rate)
+            assert within is True
+    # 高技能人才总量: 94.57% — the one 13th-plan target not met
+    assert computed["专栏1 第9行"][3] is False
+
+
+def test_fourteenth_plan_mid_term_and_final_evaluations(warehouse):
+    rows = warehouse.execute("""
+        select evaluation, evaluation_year, count(*), list(distinct data_basis)
+        from marts.rpt_plan_evaluation where plan_code = 'JM_HRSS_14' and evaluation <> 'text_target'
+        group by all order by 1
+    """).fetchall()
+    assert rows == [("final", 2025, 17, ["synthetic"]), ("mid_term", 2023, 17, ["synthetic"])]
+
+
+def test_text_targets_carry_their_status_where_data_exists(warehouse, seeds):
+    rows = warehouse.execute("""
+        select target_code, indicator_code, actual_value, completion_text, data_basis
+        from marts.rpt_plan_evaluation where evaluation = 'text_target'
+    """).fetchall()
+    assert len(rows) == len(seeds["plan_text_targets"])
+    linked = [r for r in rows if r[1]]
+    assert linked and all(r[2] is not None and r[4] == "synthetic" for r in linked)
+    assert all(r[3] == "无对应指标数据" and r[4] == "no_data" for r in rows if not r[1])
+
+
+# ---------------------------------------------------------------------------------------------- exports
+def test_every_mart_is_exported(built_home, warehouse):
+    marts = [r[0] for r in warehouse.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+    exports = built_home / "exports"
+    for table in marts:
+        n = warehouse.execute(f"select count(*) from marts.{table}").fetchone()[0]
+        assert warehouse.execute(f"select count(*) from '{exports / 'parquet' / (table + '.parquet')}'").fetchall()[0][0] == n
+        raw = (exports / "csv" / f"{table}.csv").read_bytes()
+        assert raw.startswith(codecs.BOM_UTF8)
+        with open(exports / "csv" / f"{table}.csv", encoding="utf-8-sig", newline="") as f:
+            assert len(list(csv.DictReader(f))) == n
+    text = (exports / "csv" / "dim_indicator.csv").read_text(encoding="utf-8-sig")
+    assert "城镇新增就业人数" in text and "约束性" in text
+
+
+def test_sdmx_csv_files_follow_the_format(built_home, warehouse):
+    regions = {r[0] for r in warehouse.execute("select region_code from marts.dim_region").fetchall()}
+    indicators = {r[0] for r in warehouse.execute("select indicator_code from marts.dim_indicator").fetchall()}
+    for name in ("observations", "targets"):
+        with open(built_home / "exports" / "sdmx" / f"{name}.csv", encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            assert next(reader) == SDMX_COLUMNS
+            rows = list(reader)
+        assert rows
+        keys = set()
+        for row in rows:
+            record = dict(zip(SDMX_COLUMNS, row))
+            assert record["STRUCTURE"] == "dataflow"
+            assert re.fullmatch(r"[A-Z_]+:[A-Z0-9_]+\(\d+\.\d+\)", record["STRUCTURE_ID"])
+            assert record["ACTION"] == "I"
+            assert record["REF_AREA"] in regions and record["INDICATOR"] in indicators
+            assert re.fullmatch(r"\d{4}", record["TIME_PERIOD"])
+            float(record["OBS_VALUE"])
+            assert record["UNIT_MEASURE"] in SDMX_UNIT_MEASURE.values()
+            assert record["UNIT_MULT"] in ("0", "4")
+            assert record["OBS_STATUS"] in SDMX_OBS_STATUS.values()
+            key = (record["REF_AREA"], record["INDICATOR"], record["TIME_PERIOD"])
+            assert key not in keys, f"duplicate series key {key} in {name}"
+            keys.add(key)
+
+
+@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd"])
+def test_csv_export_neutralises_formula_text(tmp_path, value):
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.t (note varchar, n integer)")
+        con.execute("insert into marts.t values (?, -5), ('plain', 1)", [value])
+        # the SDMX queries need the observation and target marts; empty ones are enough here
+        for ddl in ("create table marts.dim_indicator (indicator_code varchar, base_unit varchar, unit_multiplier bigint)",
+                    "create table marts.fct_indicator_observation (indicator_code varchar, region_code varchar, "
+                    "year integer, value decimal(24,6), status varchar, is_latest boolean, is_multi_year_total boolean)",
+                    "create table marts.fct_plan_target (indicator_code varchar, region_code varchar, year integer, "
+                    "target_value decimal(18,4), unit_multiplier bigint)"):
+            con.execute(ddl)
+    write_exports(warehouse, tmp_path / "exports")
+    with open(tmp_path / "exports" / "csv" / "t.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["note"] == "'" + value and rows[0]["n"] == "-5"
+    assert rows[1]["note"] == "plain"
