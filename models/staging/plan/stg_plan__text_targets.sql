@@ -18,5 +18,6 @@ select
     is_cumulative,
     frequency,
     target_type,
-    source_phrase
+    source_phrase,
+    nullif(ratio_of, '') as ratio_of
 from {{ ref('plan_text_targets') }}
