@@ -6,7 +6,8 @@ from dagster import AssetSelection, Definitions, define_asset_job
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.landing import landing_loads
-from orchestration.assets.publish import build_exports_asset
+from orchestration.assets.publish import build_publish_assets
+from orchestration.assets.quality import build_quality_checks
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.resources import PlanwatchResource
 from planwatch.dbt_project import prepared_dbt_project
@@ -18,14 +19,15 @@ MAIN_JOB = "planwatch_main"
 def build_definitions(settings: Settings) -> Definitions:
     project = prepared_dbt_project(settings)
     dbt_assets = build_dbt_assets(project)
-    exports = build_exports_asset([key for key in dbt_assets.keys if key.path[0] == "marts"])
+    publish_assets = build_publish_assets([key for key in dbt_assets.keys if key.path[0] == "marts"])
     main_job = define_asset_job(
         MAIN_JOB,
         selection=AssetSelection.all(),
-        description="Load landing files, seed the plan, build staging → marts, run dbt tests, write exports.",
+        description="Load landing files, seed the plan, build staging → marts, run dbt tests, validate (Great Expectations), publish, export.",
     )
     return Definitions(
-        assets=[landing_loads, dbt_assets, exports],
+        assets=[landing_loads, dbt_assets, *publish_assets],
+        asset_checks=build_quality_checks(),
         jobs=[main_job],
         resources={
             "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir)),

@@ -37,6 +37,22 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quality(args: argparse.Namespace) -> int:
+    from expectations.gate import last_run
+
+    gate = last_run(get_settings())
+    if gate is None:
+        say("还没有运行过数据质量检查（先运行 planwatch run）。", "No quality run yet (run planwatch run first).")
+        return 1
+    print(f"运行 run {gate.run_id} · {gate.validated_at} UTC")
+    print(gate.render())
+    if args.all:
+        for r in gate.results:
+            if r.success:
+                print(f"  通过 PASSED {r.table_name} · {r.check_name}：{r.title_zh}")
+    return 0 if gate.passed else 1
+
+
 def cmd_templates(args: argparse.Namespace) -> int:
     from planwatch.ingest.templates import write_templates
 
@@ -80,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="要加载的文件；省略则加载落地文件夹中的所有新文件 / files to load; default: every new file "
                            "in the landing folder")
     load.set_defaults(func=cmd_load)
+    quality = sub.add_parser("quality", help="显示最近一次数据质量检查结果 / show the last quality-gate results")
+    quality.add_argument("--all", action="store_true", help="也列出通过的检查 / list passed checks too")
+    quality.set_defaults(func=cmd_quality)
     templates = sub.add_parser("templates", help="写出填报模板和示例 / write the input templates and a filled example")
     templates.add_argument("folder", nargs="?", type=Path, default=Path("templates"))
     templates.set_defaults(func=cmd_templates)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timezone
+
 import duckdb
+
+from expectations.gate import last_run
+from planwatch.publish.publisher import published_dir, published_path
 
 from planwatch.messages import fail, say
 from planwatch.settings import Settings, export_env
@@ -21,11 +27,21 @@ def run_main_job(settings: Settings) -> int:
     say(f"运行主流程，数据仓库：{settings.warehouse}", f"Running the main job into {settings.warehouse}")
     defs = build_definitions(settings)
     job = defs.resolve_job_def(MAIN_JOB)
+    started = time.time()
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
+    gate = last_run(settings)
+    gate = gate if gate and datetime.fromisoformat(gate.validated_at).replace(tzinfo=timezone.utc).timestamp() >= started else None
+    if gate:
+        print(gate.render())
     if not result.success:
-        fail(f"主流程失败（运行 {result.run_id}），详见 {settings.dbt_log_path}",
-             f"the main job failed (run {result.run_id}); see the logs in {settings.dbt_log_path}")
+        if gate and not gate.passed:
+            fail(f"数据质量检查有 {len(gate.failed_errors)} 项错误，未发布；已发布的数据保持不变：{published_path(settings)}",
+                 f"{len(gate.failed_errors)} error-level quality check(s) failed: nothing was published; the "
+                 f"published copy is unchanged: {published_path(settings)}")
+        else:
+            fail(f"主流程失败（运行 {result.run_id}），详见 {settings.dbt_log_path}",
+                 f"the main job failed (run {result.run_id}); see the logs in {settings.dbt_log_path}")
         return 1
     print_summary(settings)
     return 0
@@ -45,9 +61,11 @@ def print_summary(settings: Settings) -> None:
     say(f"观测值 {n_obs} 条（现行 {n_latest} 条，其中示例数据 {n_synthetic} 条），隔离 {n_quarantined} 条。",
         f"Observations: {n_obs} ({n_latest} current, of which {n_synthetic} synthetic demo values); "
         f"{n_quarantined} quarantined.")
-    say(f"数据仓库：{settings.warehouse}", f"Warehouse: {settings.warehouse}")
-    say(f"导出文件（Parquet / CSV / SDMX-CSV）：{settings.home / 'exports'}",
-        f"Exports (Parquet / CSV / SDMX-CSV): {settings.home / 'exports'}")
+    say(f"工作库：{settings.warehouse}", f"Working warehouse: {settings.warehouse}")
+    say(f"已发布（看板和 BI 工具读取）：{published_path(settings)}",
+        f"Published (what dashboards and BI tools read): {published_path(settings)}")
+    say(f"导出文件（Parquet / CSV / SDMX-CSV）：{published_dir(settings) / 'exports'}",
+        f"Exports (Parquet / CSV / SDMX-CSV): {published_dir(settings) / 'exports'}")
 
 
 def run_dbt(settings: Settings, args: list[str]) -> int:

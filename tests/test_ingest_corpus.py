@@ -149,11 +149,12 @@ CASES = [
                                                "城镇新增就业人数,江门市,2016-2020,23.76,万人,,,\n"),
          loaded=1, quarantined={"year_out_of_range": 2, "bad_year": 1},
          quarantine_cells=[(None, 4, "年份", "二〇二一", "bad_year")]),
+    # well-formed but impossible values load, and the quality gate blocks publication (tests/test_quality_gate.py)
     Case("negative_counts", lambda d: write(d / "negative.csv", HEADER + "失业保险参保人数,江门市,2021,-94.5,万人,,,\n"),
-         quarantined={"negative_count": 1}, quarantine_cells=[(None, 2, "数值", "-94.5", "negative_count")]),
+         loaded=1, values={("UNEMP_INS_PARTICIPANTS", "440700", 2021): -94.5}),
     Case("rates_over_100", lambda d: write(d / "rates.csv", HEADER + "基本养老保险参保率,江门市,2021,101.5,%,,,\n"
                                            "基本养老保险参保率,蓬江区,2021,91.5,%,,,\n"),
-         loaded=1, quarantined={"rate_out_of_range": 1}),
+         loaded=2, values={("PENSION_INS_RATE", "440700", 2021): 101.5}),
     Case("text_in_numbers", lambda d: write(d / "text.csv", HEADER +
                                             "城镇新增就业人数,江门市,2021,不详,,,,\n"
                                             "城镇新增就业人数,江门市,2022,—,,,,\n"

@@ -1,19 +1,34 @@
-"""Exports of every mart (Parquet, CSV for Excel, SDMX-CSV), written after the marts are built."""
+"""Publish (write-audit-publish) and the exports of the published copy."""
 
-from dagster import AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from expectations.gate import last_run
 from orchestration.resources import PlanwatchResource
-from planwatch.publish.exports import export_folder, write_exports
+from planwatch.publish.publisher import publish_exports, publish
 
 
-def build_exports_asset(mart_keys: list[AssetKey]):
-    @asset(name="exports", group_name="publish", deps=mart_keys,
-           description="Every mart as Parquet, as CSV that Excel opens (UTF-8 with BOM), and SDMX-CSV 2.0 for "
-                       "observations and targets.")
-    def exports(planwatch: PlanwatchResource) -> MaterializeResult:
+class GateNotPassed(Exception):
+    pass
+
+
+def build_publish_assets(mart_keys: list[AssetKey]):
+    @asset(name="published_warehouse", group_name="publish", deps=mart_keys,
+           description="The published DuckDB file (what dashboards and BI tools read), replaced atomically only "
+                       "after every error-level quality check passed.")
+    def published_warehouse(context: AssetExecutionContext, planwatch: PlanwatchResource) -> MaterializeResult:
         settings = planwatch.settings()
-        result = write_exports(settings.warehouse, export_folder(settings))
+        gate = last_run(settings)
+        if gate is None or gate.run_id != context.run.run_id or not gate.passed:  # blocking checks stop us first
+            raise GateNotPassed("the quality gate has not passed for the current build; nothing published")
+        path = publish(settings)
+        return MaterializeResult(metadata={"path": str(path), "gate_run_id": gate.run_id,
+                                           "warnings": len(gate.failed_warnings)})
+
+    @asset(name="exports", group_name="publish", deps=[published_warehouse],
+           description="Every published mart as Parquet, as CSV that Excel opens (UTF-8 with BOM), and SDMX-CSV 2.0.")
+    def exports(planwatch: PlanwatchResource) -> MaterializeResult:
+        result = publish_exports(planwatch.settings())
         return MaterializeResult(metadata={"folder": str(result.folder), "tables": len(result.tables),
                                            "files": len(result.files)})
 
-    return exports
+    return [published_warehouse, exports]

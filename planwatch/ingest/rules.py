@@ -62,8 +62,6 @@ REASONS: dict[str, tuple[str | None, str, str]] = {
     "unknown_unit": ("unit", "单位无法识别", "the unit is not recognised"),
     "unit_mismatch": ("unit", "单位与该指标登记的单位不相容（如把 % 用于人数）",
                       "the unit does not fit the indicator's registered unit (e.g. % for a count)"),
-    "negative_count": ("value", "人数、人次不能为负数", "a count cannot be negative"),
-    "rate_out_of_range": ("value", "比率应在 0 到 100 之间", "a rate must be between 0 and 100"),
     "unknown_status": ("status", "状态应为 初步/最终/修订/合成（preliminary/final/revised/synthetic）",
                        "the status must be preliminary, final, revised or synthetic"),
     "conflicting_duplicate": ("value", "同一文件中同一指标、地区、年份出现不同数值",
@@ -237,8 +235,6 @@ checked as (
             when unit_in_value is not null and unit_column is not null and unit_in_value <> unit_column then 'unit_conflict'
             when given_base_unit is null then 'unknown_unit'
             when registry_base_unit is null or given_base_unit <> registry_base_unit then 'unit_mismatch'
-            when value_type = 'count' and value < 0 then 'negative_count'
-            when value_type = 'rate' and (value < 0 or value > 100) then 'rate_out_of_range'
             when status is null then 'unknown_status'
         end as reason_code
     from converted

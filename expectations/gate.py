@@ -1,0 +1,199 @@
+"""Run every suite against the working warehouse, record the results, rebuild the Data Docs.
+
+Errors block publication; warnings travel with the data. The results go to quality.quality_result in the
+warehouse (so they publish with it) and to PLANWATCH_HOME/quality/ (last_run.json and quality_history.parquet),
+so a steward can read them — `planwatch quality` — even when publication was blocked.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from expectations.gx_duckdb import duckdb_url, file_context
+from expectations.suites import ERROR, WARNING, Check, build_checks
+from planwatch.messages import bilingual
+from planwatch.settings import Settings
+
+DATASOURCE = "planwatch_warehouse"
+HISTORY_DDL = """
+create schema if not exists quality;
+create table if not exists quality.quality_result (
+    run_id        varchar not null,
+    suite         varchar not null,
+    table_name    varchar not null,
+    check_name    varchar not null,
+    family        varchar not null,
+    severity      varchar not null,   -- error blocks publication; warning travels with the data
+    success       boolean not null,
+    observed      varchar,
+    title_zh      varchar,
+    description   varchar,
+    validated_at  timestamp not null
+);
+"""
+
+
+@dataclass
+class CheckResult:
+    check_name: str
+    suite: str
+    table_name: str
+    family: str
+    severity: str
+    success: bool
+    observed: str | None
+    title_zh: str
+    description: str
+
+
+@dataclass
+class GateResult:
+    run_id: str
+    validated_at: str
+    results: list[CheckResult]
+    docs_index: str
+
+    @property
+    def failed_errors(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.success and r.severity == ERROR]
+
+    @property
+    def failed_warnings(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.success and r.severity == WARNING]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed_errors
+
+    def render(self) -> str:
+        lines = []
+        for label_zh, label_en, items in (("错误", "ERROR", self.failed_errors), ("警告", "WARNING", self.failed_warnings)):
+            for r in items:
+                lines.append(f"  {label_zh} {label_en} {r.table_name} · {r.check_name}：{r.title_zh}")
+                if r.observed:
+                    lines.append(f"      {r.observed}")
+        passed = sum(r.success for r in self.results)
+        lines.append(bilingual(
+            f"数据质量检查：{len(self.results)} 项，通过 {passed} 项，错误 {len(self.failed_errors)} 项，"
+            f"警告 {len(self.failed_warnings)} 项（运行 {self.run_id}）",
+            f"Quality checks: {len(self.results)}, passed {passed}, errors {len(self.failed_errors)}, "
+            f"warnings {len(self.failed_warnings)} (run {self.run_id})"))
+        lines.append(bilingual(f"质量报告：{self.docs_index}", f"Quality report (Data Docs): {self.docs_index}"))
+        return "\n".join(lines)
+
+
+def quality_dir(settings: Settings) -> Path:
+    return settings.home / "quality"
+
+
+def _observed(result) -> str | None:
+    payload = result.result or {}
+    if "details" in payload and payload["details"].get("unexpected_rows"):
+        rows = payload["details"]["unexpected_rows"]
+        shown = "; ".join(str(r) for r in rows[:3])
+        return f"{payload.get('observed_value', len(rows))} rows: {shown}"[:1000]
+    for key in ("observed_value", "unexpected_count", "partial_unexpected_list"):
+        if payload.get(key) not in (None, [], 0):
+            return f"{key}: {payload[key]}"[:1000]
+    info = result.exception_info or {}
+    errors = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
+    for error in errors:
+        if error.get("raised_exception"):
+            return f"exception: {error.get('exception_message')}"[:1000]
+    return None
+
+
+def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str | None = None) -> GateResult:
+    """Validate `checks` (default: all). Calls sharing a run_id (one pipeline run validates raw loads before
+    the build and staging and marts after it) add up to one result in last_run.json."""
+    import great_expectations as gx
+
+    checks = checks if checks is not None else build_checks()
+    run_id = run_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    context = file_context(quality_dir(settings))
+    try:
+        if DATASOURCE in [d.name for d in context.data_sources.all().values()]:
+            context.data_sources.delete(DATASOURCE)
+        source = context.data_sources.add_sql(
+            name=DATASOURCE, connection_string=duckdb_url(settings.warehouse),
+            kwargs={"connect_args": {"read_only": True}})
+        by_table: dict[str, list[Check]] = defaultdict(list)
+        for check in checks:
+            by_table[check.table].append(check)
+        definitions = []
+        for table, table_checks in by_table.items():
+            schema, name = table.split(".")
+            asset = source.add_table_asset(name=table, schema_name=schema, table_name=name)
+            batch = asset.add_batch_definition_whole_table("whole_table")
+            suite = context.suites.add_or_update(gx.ExpectationSuite(
+                name=f"{table_checks[0].suite}.{table}", expectations=[c.expectation for c in table_checks]))
+            definitions.append(context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=f"validate.{table}", data=batch, suite=suite)))
+        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+            name="planwatch_quality_gate", validation_definitions=definitions, result_format="COMPLETE",
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")]))
+        outcome = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
+        by_name = {c.name: c for c in checks}
+        results = []
+        for validation in outcome.run_results.values():
+            for r in validation.results:
+                check = by_name[r.expectation_config.meta["check"]]
+                results.append(CheckResult(check.name, check.suite, check.table, check.family, check.severity,
+                                           bool(r.success), _observed(r), check.title_zh,
+                                           check.expectation.description or type(check.expectation).__name__))
+        docs = context.get_docs_sites_urls()
+        docs_index = docs[0]["site_url"] if docs else ""
+    finally:
+        for source in context.data_sources.all().values():  # GE keeps its DuckDB connection open: close it
+            try:
+                source.get_execution_engine().close()
+                source.get_engine().dispose()
+            except Exception:
+                pass
+        del context
+        gc.collect()
+    gate = GateResult(run_id, datetime.now(timezone.utc).replace(tzinfo=None).isoformat(), results, docs_index)
+    record_history(settings, gate)
+    previous = last_run(settings)
+    merged = GateResult(run_id, gate.validated_at, list(results), docs_index)
+    if previous and previous.run_id == run_id:
+        names = {r.check_name for r in results}
+        merged.results = [r for r in previous.results if r.check_name not in names] + results
+    write_last_run(settings, merged)
+    return gate
+
+
+def record_history(settings: Settings, gate: GateResult) -> None:
+    rows = [(gate.run_id, r.suite, r.table_name, r.check_name, r.family, r.severity, r.success, r.observed,
+             r.title_zh, r.description, gate.validated_at) for r in gate.results]
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(HISTORY_DDL)
+        con.executemany("insert into quality.quality_result values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        folder = quality_dir(settings)
+        con.execute(f"copy quality.quality_result to '{folder / 'quality_history.parquet'}' (format parquet)")
+
+
+def write_last_run(settings: Settings, gate: GateResult) -> None:
+    path = quality_dir(settings) / "last_run.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({**asdict(gate), "passed": gate.passed}, ensure_ascii=False, indent=1),
+                   encoding="utf-8")
+    tmp.replace(path)
+
+
+def last_run(settings: Settings) -> GateResult | None:
+    path = quality_dir(settings) / "last_run.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.pop("passed", None)
+    data["results"] = [CheckResult(**r) for r in data["results"]]
+    return GateResult(**data)

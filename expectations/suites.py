@@ -1,0 +1,157 @@
+"""Every quality check, as code. A check names its table, its family, its severity and a Chinese title.
+
+Severity: "error" blocks publication; "warning" is reported and published with the data. Cross-table rules
+are GE UnexpectedRowsExpectations: SQL that returns the offending rows, run inside DuckDB.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+
+import great_expectations.expectations as gxe
+
+from planwatch.settings import REPO_ROOT
+
+ERROR, WARNING = "error", "warning"
+GX_SEVERITY = {ERROR: "critical", WARNING: "warning"}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # stable id: the Dagster asset-check name and the quality-history key
+    suite: str  # raw_loads / staging / marts
+    table: str  # schema.table the check validates
+    family: str
+    severity: str
+    title_zh: str
+    expectation: gxe.Expectation
+
+
+def _seed_column(seed: str, column: str) -> list[str]:
+    with open(REPO_ROOT / "seeds" / f"{seed}.csv", encoding="utf-8", newline="") as f:
+        return sorted({row[column] for row in csv.DictReader(f)})
+
+
+def expected_year() -> int:
+    """The latest year whose figures should be in: last year (the bulletin of year Y appears in Y+1)."""
+    import os
+
+    return int(os.environ.get("PLANWATCH_EXPECTED_YEAR", date.today().year - 1))
+
+
+def _rows(query: str, description: str) -> gxe.UnexpectedRowsExpectation:
+    # COMPLETE: the offending rows travel with the result, so the steward sees which rows failed
+    return gxe.UnexpectedRowsExpectation(unexpected_rows_query=query, description=description,
+                                         result_format="COMPLETE")
+
+
+def build_checks() -> list[Check]:
+    indicators = _seed_column("plan_indicators", "indicator_code")
+    regions = [code for code in _seed_column("regions", "region_code") if code != "440000"]
+    observation_keys = ["indicator_code", "region_code", "period_start_year", "year", "vintage"]
+    checks = [
+        # ---- raw loads ------------------------------------------------------------------------------
+        Check("raw_observation_columns", "raw_loads", "raw.observation", "columns_and_types", ERROR,
+              "原始观测表包含必需的列",
+              gxe.ExpectTableColumnsToMatchSet(column_set=observation_keys + [
+                  "value", "unit", "status", "load_id", "file_name", "file_sha256", "source_row", "loaded_at"],
+                  exact_match=False)),
+        Check("raw_observation_value_is_decimal", "raw_loads", "raw.observation", "columns_and_types", ERROR,
+              "数值列为定点小数类型",
+              gxe.ExpectColumnValuesToBeInTypeList(column="value", type_list=["NUMERIC", "DECIMAL"])),
+        Check("raw_observation_key_unique", "raw_loads", "raw.observation", "keys", ERROR,
+              "指标×地区×期间×版本 唯一", gxe.ExpectCompoundColumnsToBeUnique(column_list=observation_keys)),
+        *[Check(f"raw_observation_{column}_not_null", "raw_loads", "raw.observation", "keys", ERROR,
+                f"{column} 不为空", gxe.ExpectColumnValuesToNotBeNull(column=column))
+          for column in ("indicator_code", "region_code", "year", "value", "vintage", "load_id")],
+        Check("raw_observation_indicator_known", "raw_loads", "raw.observation", "codes_known", ERROR,
+              "指标代码都在指标登记表中", gxe.ExpectColumnValuesToBeInSet(column="indicator_code", value_set=indicators)),
+        Check("raw_observation_region_known", "raw_loads", "raw.observation", "codes_known", ERROR,
+              "地区代码都是江门市或其 7 个县（市、区）", gxe.ExpectColumnValuesToBeInSet(column="region_code",
+                                                                       value_set=regions)),
+        Check("raw_observation_year_in_window", "raw_loads", "raw.observation", "years", ERROR,
+              "年份在 2016–2030 之间", gxe.ExpectColumnValuesToBeBetween(column="year", min_value=2016,
+                                                                    max_value=2030)),
+        Check("raw_load_file_rows_accounted", "raw_loads", "raw.load_file", "accounting", ERROR,
+              "每个文件：读取 = 加载 + 重复 + 隔离",
+              _rows("select * from {batch} where rows_read <> rows_loaded + rows_duplicate + rows_quarantined",
+                    "every record of every file is loaded, skipped as a duplicate or quarantined")),
+        # ---- staging ----------------------------------------------------------------------------------
+        Check("staging_units_match_registry", "staging", "staging.stg_raw__observations", "units", ERROR,
+              "观测值单位与指标登记单位一致",
+              _rows("select o.indicator_code, o.unit, i.unit as registry_unit, o.source_file, o.source_row from (select * from {batch}) as o join staging.stg_plan__indicators i using (indicator_code) "
+                    "where o.unit <> i.unit", "every value is stored in its indicator's registry unit")),
+        Check("staging_status_known", "staging", "staging.stg_raw__observations", "codes_known", ERROR,
+              "状态为 初步/最终/修订/合成",
+              gxe.ExpectColumnValuesToBeInSet(column="status",
+                                              value_set=["preliminary", "final", "revised", "synthetic"])),
+        # ---- marts --------------------------------------------------------------------------------------
+        Check("marts_counts_non_negative", "marts", "marts.fct_indicator_observation", "ranges", ERROR,
+              "人数、人次不为负数",
+              _rows("select o.indicator_code, o.region_code, o.year, o.value, o.source_file, o.source_row from (select * from {batch}) as o join marts.dim_indicator i using (indicator_code) "
+                    "where i.value_type = 'count' and o.value < 0", "counts are never negative")),
+        Check("marts_rates_within_0_100", "marts", "marts.fct_indicator_observation", "ranges", ERROR,
+              "比率在 0–100 之间",
+              _rows("select o.indicator_code, o.region_code, o.year, o.value, o.source_file, o.source_row from (select * from {batch}) as o join marts.dim_indicator i using (indicator_code) "
+                    "where i.value_type = 'rate' and (o.value < 0 or o.value > 100)", "rates lie within 0–100")),
+        Check("marts_year_on_year_plausible", "marts", "marts.fct_indicator_observation", "jumps", WARNING,
+              "同比变化在合理范围内（人数变化不超过 50%，比率变化不超过 10 个百分点）",
+              _rows("""
+                  with yearly as (
+                      select o.*, i.value_type,
+                             lag(o.value) over (partition by o.indicator_code, o.region_code order by o.year) as previous
+                      from (select * from {batch}) as o join marts.dim_indicator i using (indicator_code)
+                      where o.is_latest and not o.is_multi_year_total
+                  )
+                  select indicator_code, region_code, year, previous, value, source_file from yearly
+                  where previous is not null and (
+                      (value_type = 'count' and previous <> 0 and abs(value / previous - 1) > 0.5)
+                      or (value_type = 'rate' and abs(value - previous) > 10))
+              """, "no implausible jump from one year to the next")),
+        Check("marts_expected_year_present", "marts", "marts.fct_indicator_observation", "freshness", WARNING,
+              f"专栏2 各指标已有最新年份（{expected_year()} 年）的全市数据",
+              _rows(f"""
+                  select p.indicator_code, {expected_year()} as expected_year
+                  from marts.dim_plan_indicator p
+                  where p.source_table = '专栏2' and not exists (
+                      select 1 from (select * from {{batch}}) as o
+                      where o.indicator_code = p.indicator_code and o.region_code = '440700'
+                        and o.year = {expected_year()} and o.is_latest)
+              """, "the latest expected year is in for every 专栏2 indicator")),
+        Check("marts_cumulative_never_decreasing", "marts", "marts.fct_plan_progress", "cumulative", ERROR,
+              "累计值逐年不减",
+              _rows("""
+                  select indicator_code, region_code, year, previous_cumulative, cumulative_actual from (
+                      select *, lag(cumulative_actual) over (partition by indicator_code, region_code
+                                                             order by year) as previous_cumulative
+                      from {batch} where is_cumulative
+                  ) where cumulative_actual < previous_cumulative
+              """, "a running total never decreases")),
+        Check("marts_county_sum_matches_city", "marts", "marts.fct_plan_progress", "county_sum", ERROR,
+              "可加总指标：7 个县（市、区）之和与全市数相符（误差 1% 以内）",
+              _rows("select indicator_code, year, actual_value as city_value, county_sum_value, county_sum_difference "
+                    "from {batch} where n_counties_reported = 7 "
+                    "and abs(county_sum_difference) > 0.01 * abs(actual_value)",
+                    "for additive indicators the counties add up to the city within 1%")),
+        Check("marts_every_zl2_indicator_year_has_target", "marts", "marts.fct_plan_target", "targets", ERROR,
+              "专栏2 每个指标每年都有目标值",
+              _rows("""
+                  select p.indicator_code, y.year
+                  from marts.dim_plan_indicator p
+                  join marts.dim_year y on y.plan_code = p.plan_code
+                  where p.source_table = '专栏2' and not exists (
+                      select 1 from (select * from {batch}) as t where t.indicator_code = p.indicator_code
+                        and t.plan_code = p.plan_code and t.year = y.year)
+              """, "every 专栏2 indicator has a target in every plan year")),
+        Check("marts_plan_text_agrees_with_tables", "marts", "marts.rpt_plan_consistency", "plan_consistency",
+              WARNING, "规划正文所述目标与专栏表格一致",
+              _rows("select target_code, cell_ref, finding_zh from {batch} where not values_agree",
+                    "targets stated in the text agree with the 专栏 tables")),
+    ]
+    for check in checks:
+        check.expectation.severity = GX_SEVERITY[check.severity]
+        check.expectation.meta = {"check": check.name, "family": check.family, "severity": check.severity,
+                                  "title_zh": check.title_zh}
+    return checks

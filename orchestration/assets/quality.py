@@ -1,0 +1,48 @@
+"""The Great Expectations suites as Dagster asset checks, wired by hand (dagster-ge does not support GE 1.x).
+
+One multi-asset check runs the whole gate once (expectations/gate.py) and reports every expectation as its own
+check on the table it validates. Error-level checks are blocking: when one fails, nothing downstream — the
+publish step — runs, and the published copy stays as it was.
+"""
+
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, multi_asset_check
+
+from expectations.gate import run_gate
+from expectations.suites import ERROR, build_checks
+from orchestration.resources import PlanwatchResource
+
+
+def _key(table: str) -> AssetKey:
+    return AssetKey(table.split("."))
+
+
+def _gate(name: str, checks, blocking_schemas: tuple[str, ...], description: str):
+    # A blocking check on a staging table would make the dbt step wait for a check that waits for the dbt
+    # step; staging checks therefore do not block in Dagster's graph — the publish step still refuses to run
+    # unless every error-level check of the run passed (last_run.json).
+    specs = [AssetCheckSpec(name=c.name, asset=_key(c.table),
+                            blocking=c.severity == ERROR and c.table.split(".")[0] in blocking_schemas,
+                            description=f"[{c.severity}] {c.title_zh}") for c in checks]
+
+    @multi_asset_check(specs=specs, name=name, description=description)
+    def quality_gate(context, planwatch: PlanwatchResource):
+        gate = run_gate(planwatch.settings(), checks, run_id=context.run.run_id)
+        context.log.debug("\n" + gate.render())
+        for result in gate.results:
+            yield AssetCheckResult(
+                check_name=result.check_name, asset_key=_key(result.table_name), passed=result.success,
+                severity=AssetCheckSeverity.ERROR if result.severity == ERROR else AssetCheckSeverity.WARN,
+                metadata={"family": result.family, "title_zh": result.title_zh, "observed": result.observed or "",
+                          "gate_run_id": gate.run_id, "data_docs": gate.docs_index})
+
+    return quality_gate
+
+
+def build_quality_checks():
+    checks = build_checks()
+    return [
+        _gate("raw_loads_gate", [c for c in checks if c.suite == "raw_loads"], ("raw",),
+              "Great Expectations suite raw_loads: validated before the build, which it blocks on error."),
+        _gate("quality_gate", [c for c in checks if c.suite != "raw_loads"], ("marts",),
+              "Great Expectations suites staging and marts, validated in DuckDB before publication."),
+    ]

@@ -1,0 +1,79 @@
+"""Write-audit-publish: the working warehouse is copied to the published one only after the gate passed.
+
+CHECKPOINT the working file, copy it with DuckDB's `COPY FROM DATABASE` into a temporary file written with an
+older storage version (so older DuckDB clients and BI drivers can read it), fsync, then rename over the
+published file — readers see the old copy or the new one, never a half-written file. The exports are then
+written from the published copy into a fresh folder that replaces the old one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from planwatch.faults import checkpoint
+from planwatch.publish.exports import ExportResult, write_exports
+from planwatch.settings import Settings
+
+# the oldest storage format DuckDB 1.x clients read; DuckDB 2 writes it on request
+STORAGE_VERSION = "v1.0.0"
+
+
+def published_dir(settings: Settings) -> Path:
+    return settings.home / "published"
+
+
+def published_path(settings: Settings) -> Path:
+    return published_dir(settings) / settings.warehouse.name
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(settings: Settings) -> Path:
+    target = published_path(settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a run that died mid-copy
+        leftover.unlink()
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("checkpoint")
+    checkpoint("publish.after_checkpoint")
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with duckdb.connect() as con:
+        con.execute(f"attach '{settings.warehouse}' as working (read_only)")
+        con.execute(f"attach '{staging}' as published (storage_version '{STORAGE_VERSION}')")
+        con.execute("copy from database working to published")
+        con.execute("detach published")
+        con.execute("detach working")
+    checkpoint("publish.after_copy")
+    _fsync(staging)
+    os.replace(staging, target)
+    _fsync(target.parent)
+    checkpoint("publish.after_rename")
+    return target
+
+
+def publish_exports(settings: Settings) -> ExportResult:
+    """Exports of the published copy, swapped into published/exports as a whole."""
+    folder = published_dir(settings)
+    fresh = folder / f".exports.{uuid.uuid4().hex[:8]}.tmp"
+    for leftover in folder.glob(".exports.*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    result = write_exports(published_path(settings), fresh)
+    checkpoint("exports.before_swap")
+    final = folder / "exports"
+    retired = folder / f".exports.{uuid.uuid4().hex[:8]}.old"
+    if final.exists():
+        os.replace(final, retired)
+    os.replace(fresh, final)
+    shutil.rmtree(retired, ignore_errors=True)
+    return ExportResult(final, result.tables, [final / f.relative_to(fresh) for f in result.files])
