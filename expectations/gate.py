@@ -7,6 +7,7 @@ so a steward can read them — `planwatch quality` — even when publication was
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
 import uuid
@@ -134,7 +135,8 @@ def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str 
             asset = source.add_table_asset(name=table, schema_name=schema, table_name=name)
             batch = asset.add_batch_definition_whole_table("whole_table")
             suite = context.suites.add_or_update(gx.ExpectationSuite(
-                name=f"{table_checks[0].suite}.{table}", expectations=[c.expectation for c in table_checks]))
+                name=f"{table_checks[0].suite}.{table}",
+                expectations=[copy.copy(c.expectation) for c in table_checks]))  # a suite owns its expectations
             definitions.append(context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=f"validate.{table}", data=batch, suite=suite)))
         checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(

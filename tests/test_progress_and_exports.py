@@ -124,7 +124,7 @@ def test_text_targets_carry_their_status_where_data_exists(warehouse, seeds):
 def test_every_mart_is_exported(built_home, warehouse):
     marts = [r[0] for r in warehouse.execute(
         "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
-    exports = built_home / "exports"
+    exports = built_home / "published" / "exports"
     for table in marts:
         n = warehouse.execute(f"select count(*) from marts.{table}").fetchone()[0]
         assert warehouse.execute(f"select count(*) from '{exports / 'parquet' / (table + '.parquet')}'").fetchall()[0][0] == n
@@ -140,7 +140,7 @@ def test_sdmx_csv_files_follow_the_format(built_home, warehouse):
     regions = {r[0] for r in warehouse.execute("select region_code from marts.dim_region").fetchall()}
     indicators = {r[0] for r in warehouse.execute("select indicator_code from marts.dim_indicator").fetchall()}
     for name in ("observations", "targets"):
-        with open(built_home / "exports" / "sdmx" / f"{name}.csv", encoding="utf-8", newline="") as f:
+        with open(built_home / "published" / "exports" / "sdmx" / f"{name}.csv", encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             assert next(reader) == SDMX_COLUMNS
             rows = list(reader)
