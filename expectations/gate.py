@@ -20,6 +20,7 @@ import duckdb
 
 from expectations.gx_duckdb import duckdb_url, file_context
 from expectations.suites import ERROR, WARNING, Check, build_checks
+from planwatch.faults import checkpoint
 from planwatch.messages import bilingual
 from planwatch.settings import Settings
 
@@ -174,6 +175,7 @@ def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str 
 
 
 def record_history(settings: Settings, gate: GateResult) -> None:
+    checkpoint("gate.before_history")
     rows = [(gate.run_id, r.suite, r.table_name, r.check_name, r.family, r.severity, r.success, r.observed,
              r.title_zh, r.description, gate.validated_at) for r in gate.results]
     with duckdb.connect(str(settings.warehouse)) as con:

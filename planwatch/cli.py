@@ -37,6 +37,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from planwatch.pipeline import validate_and_publish
+
+    return validate_and_publish(get_settings())
+
+
 def cmd_quality(args: argparse.Namespace) -> int:
     from expectations.gate import last_run
 
@@ -96,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="要加载的文件；省略则加载落地文件夹中的所有新文件 / files to load; default: every new file "
                            "in the landing folder")
     load.set_defaults(func=cmd_load)
+    publish = sub.add_parser("publish", help="检查工作库并在通过后发布（不重新加载、不重新构建）/ validate the working "
+                                              "warehouse and publish it if every error-level check passes")
+    publish.set_defaults(func=cmd_publish)
     quality = sub.add_parser("quality", help="显示最近一次数据质量检查结果 / show the last quality-gate results")
     quality.add_argument("--all", action="store_true", help="也列出通过的检查 / list passed checks too")
     quality.set_defaults(func=cmd_quality)

@@ -68,6 +68,26 @@ def print_summary(settings: Settings) -> None:
         f"Exports (Parquet / CSV / SDMX-CSV): {published_dir(settings) / 'exports'}")
 
 
+def validate_and_publish(settings: Settings) -> int:
+    """The gate and the publish step on the working warehouse as it is (no load, no build): the same functions
+    the Dagster job runs, for a steward who re-publishes after a fix, and for the fault tests."""
+    from expectations.gate import run_gate
+    from planwatch.publish.publisher import publish, publish_exports
+
+    export_env(settings)
+    gate = run_gate(settings)
+    print(gate.render())
+    if not gate.passed:
+        fail(f"数据质量检查有 {len(gate.failed_errors)} 项错误，未发布；已发布的数据保持不变：{published_path(settings)}",
+             f"{len(gate.failed_errors)} error-level quality check(s) failed: nothing was published; the "
+             f"published copy is unchanged: {published_path(settings)}")
+        return 1
+    publish(settings)
+    publish_exports(settings)
+    say(f"已发布：{published_path(settings)}", f"Published: {published_path(settings)}")
+    return 0
+
+
 def run_dbt(settings: Settings, args: list[str]) -> int:
     """Run dbt in process with planwatch's settings (warehouse path, target and log folders)."""
     from dbt.cli.main import dbtRunner

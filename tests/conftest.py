@@ -32,7 +32,9 @@ def planwatch_cli(*args: str, home: Path, check: bool = True, timeout: int = 600
     env = {**os.environ, "PLANWATCH_HOME": str(home), **(env_extra or {})}
     for var in ("PLANWATCH_WAREHOUSE", "PLANWATCH_LANDING"):
         env.pop(var, None) if var not in (env_extra or {}) else None
-    result = subprocess.run([str(PLANWATCH), *args], env=env, capture_output=True, text=True, timeout=timeout)
+    # a session of its own: a crash point kills its whole process group, never pytest
+    result = subprocess.run([str(PLANWATCH), *args], env=env, capture_output=True, text=True, timeout=timeout,
+                            start_new_session=True)
     if check and result.returncode != 0:
         raise AssertionError(f"planwatch {' '.join(args)} exited {result.returncode}\n"
                              f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}")

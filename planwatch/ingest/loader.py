@@ -222,6 +222,7 @@ def load_one(con, path: Path) -> FileResult:
         """, params)
         checkpoint("load.before_commit")
         con.execute("commit")
+        checkpoint("load.after_commit")
     except BaseException:
         con.execute("rollback")
         raise
