@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install run test test-fast docs clean
+.PHONY: install run test docs ui clean
 
 # A local virtual environment with the exact pins of constraints.txt (re-made when either file changes).
 $(STAMP): pyproject.toml constraints.txt
@@ -24,6 +24,10 @@ run: $(STAMP)
 ## all tests
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## Dagster UI on 127.0.0.1:3000 (Ctrl-C stops it)
+ui: $(STAMP)
+	$(BIN)/planwatch ui
 
 ## dbt docs site for the star schema (written under PLANWATCH_HOME)
 docs: $(STAMP)

@@ -10,6 +10,8 @@ from orchestration.assets.publish import build_publish_assets
 from orchestration.assets.quality import build_quality_checks
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.resources import PlanwatchResource
+from orchestration.schedules import build_schedules
+from orchestration.sensors import build_failure_sensor, build_landing_sensor
 from planwatch.dbt_project import prepared_dbt_project
 from planwatch.settings import Settings, get_settings
 
@@ -29,6 +31,8 @@ def build_definitions(settings: Settings) -> Definitions:
         assets=[landing_loads, dbt_assets, *publish_assets],
         asset_checks=build_quality_checks(),
         jobs=[main_job],
+        schedules=build_schedules(settings, main_job),
+        sensors=[build_landing_sensor(settings, main_job), build_failure_sensor(settings)],
         resources={
             "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir)),
             "planwatch": PlanwatchResource.from_settings(settings),

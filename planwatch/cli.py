@@ -67,6 +67,46 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    import os
+    import signal
+    import subprocess
+
+    from planwatch.dbt_project import prepared_dbt_project
+    from planwatch.settings import REPO_ROOT, export_env
+
+    settings = get_settings()
+    export_env(settings)
+    prepared_dbt_project(settings)  # the code location reads the dbt manifest when it loads
+    command = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
+               "-h", args.host, "-p", str(args.port)]
+    # dagster dev started from a script ignores SIGINT unless it is reset to the default before exec; its own
+    # session lets us stop the webserver and the daemon together
+    process = subprocess.Popen(command, cwd=REPO_ROOT, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    say(f"Dagster 界面：http://{args.host}:{args.port}（按 Ctrl-C 停止）",
+        f"Dagster UI: http://{args.host}:{args.port} (Ctrl-C stops it); home {settings.dagster_home}")
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        for sig, grace in ((signal.SIGINT, 20), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(process.pid, sig)
+                process.wait(timeout=grace)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+            except ProcessLookupError:
+                break
+        say("Dagster 界面已停止。", "Dagster UI stopped.")
+        return 0
+
+
 def cmd_dbt(args: argparse.Namespace) -> int:
     from planwatch.pipeline import run_dbt
 
@@ -97,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="运行主流程（加载种子、构建星型模型、检验）/ run the main job")
     run.set_defaults(func=cmd_run)
+    ui = sub.add_parser("ui", help="启动 Dagster 界面（仅本机 127.0.0.1）/ start the Dagster UI on 127.0.0.1")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
     load = sub.add_parser("load", help="加载统计数据文件（CSV/XLSX）到数据仓库 / load statistics files into the warehouse")
     load.add_argument("paths", nargs="*", type=Path,
                       help="要加载的文件；省略则加载落地文件夹中的所有新文件 / files to load; default: every new file "

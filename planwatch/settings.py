@@ -32,6 +32,21 @@ class Settings:
     dbt_log_path: Path
     dagster_home: Path
     log_dir: Path
+    yearly_cron: str = "0 6 1 4 *"
+    """PLANWATCH_YEARLY_CRON: the yearly run, after the statistical bulletin appears (1 April 06:00)."""
+    nightly_cron: str = "30 2 * * *"
+    """PLANWATCH_NIGHTLY_CRON: the nightly landing scan (02:30)."""
+    timezone: str = "Asia/Shanghai"
+    """PLANWATCH_TIMEZONE: the time zone of both schedules."""
+    sensor_interval_seconds: int = 60
+    """PLANWATCH_SENSOR_INTERVAL: how often the landing sensor looks for new or changed files."""
+    alert_webhook: str | None = None
+    """PLANWATCH_ALERT_WEBHOOK: URL that receives a JSON POST when a run fails (none by default)."""
+
+    @property
+    def alert_log(self) -> Path:
+        """Where a failed run is recorded (always), beside the optional webhook."""
+        return self.log_dir / "alerts.log"
 
     @property
     def manifest_path(self) -> Path:
@@ -55,6 +70,11 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         dbt_log_path=home / "logs" / "dbt",
         dagster_home=home / "dagster",
         log_dir=home / "logs",
+        yearly_cron=os.environ.get("PLANWATCH_YEARLY_CRON", "0 6 1 4 *"),
+        nightly_cron=os.environ.get("PLANWATCH_NIGHTLY_CRON", "30 2 * * *"),
+        timezone=os.environ.get("PLANWATCH_TIMEZONE", "Asia/Shanghai"),
+        sensor_interval_seconds=int(os.environ.get("PLANWATCH_SENSOR_INTERVAL", "60")),
+        alert_webhook=os.environ.get("PLANWATCH_ALERT_WEBHOOK") or None,
     )
 
 

@@ -1,0 +1,19 @@
+"""When the pipeline runs by itself. Both cron strings come from settings (PLANWATCH_YEARLY_CRON,
+PLANWATCH_NIGHTLY_CRON, PLANWATCH_TIMEZONE), so a statistician changes them in one place."""
+
+from dagster import DefaultScheduleStatus, ScheduleDefinition
+
+from planwatch.settings import Settings
+
+
+def build_schedules(settings: Settings, job) -> list[ScheduleDefinition]:
+    return [
+        ScheduleDefinition(
+            name="yearly_after_bulletin", job=job, cron_schedule=settings.yearly_cron,
+            execution_timezone=settings.timezone, default_status=DefaultScheduleStatus.RUNNING,
+            description="每年统计公报发布后运行全流程 / the whole pipeline once a year, after the statistical bulletin"),
+        ScheduleDefinition(
+            name="nightly_landing_scan", job=job, cron_schedule=settings.nightly_cron,
+            execution_timezone=settings.timezone, default_status=DefaultScheduleStatus.RUNNING,
+            description="每晚扫描落地文件夹并运行全流程 / a nightly run that loads whatever reached the landing folder"),
+    ]

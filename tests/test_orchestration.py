@@ -1,0 +1,152 @@
+"""The Dagster code location: definitions, schedules, the landing sensor, the failure alert and the UI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, build_sensor_context, job, op
+
+from conftest import PLANWATCH
+from orchestration.pipeline import MAIN_JOB, build_definitions
+from planwatch.settings import get_settings
+
+
+@pytest.fixture()
+def defs_with_landing(built_home, tmp_path, monkeypatch):
+    """The real Definitions over the built home, with a landing folder of the test's own."""
+    monkeypatch.setenv("PLANWATCH_ALERT_WEBHOOK", "")
+    settings = get_settings(home=built_home, landing=tmp_path / "landing")
+    settings.landing.mkdir()
+    return build_definitions(settings), settings
+
+
+def test_definitions_load_with_every_stage(defs_with_landing):
+    defs, _ = defs_with_landing
+    job_def = defs.resolve_job_def(MAIN_JOB)
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"raw/observation", "seeds/plan_zl2_cells", "marts/fct_plan_progress", "published_warehouse",
+            "exports"} <= keys
+    checks = {k.name for k in graph.asset_check_keys}
+    assert {"marts_counts_non_negative", "raw_observation_key_unique", "marts_plan_text_agrees_with_tables"} <= checks
+    assert any(name.startswith("not_null") for name in checks)  # dbt tests surface as asset checks
+    groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert {"landing", "plan_seeds", "staging", "intermediate", "marts", "publish"} <= groups
+    assert job_def.name == MAIN_JOB
+
+
+def test_schedules_evaluate_to_the_documented_times(defs_with_landing):
+    from dagster._utils.schedules import cron_string_iterator
+
+    defs, settings = defs_with_landing
+    start = datetime(2026, 11, 27, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+    expected = {"yearly_after_bulletin": [datetime(2027, 4, 1, 6, 0), datetime(2028, 4, 1, 6, 0)],
+                "nightly_landing_scan": [datetime(2026, 11, 28, 2, 30), datetime(2026, 11, 29, 2, 30)]}
+    for name, times in expected.items():
+        schedule = defs.get_schedule_def(name)
+        assert schedule.execution_timezone == "Asia/Shanghai"
+        ticks = cron_string_iterator(start, schedule.cron_schedule, schedule.execution_timezone)
+        assert [next(ticks).replace(tzinfo=None) for _ in times] == times
+
+
+def test_a_dropped_file_yields_exactly_one_run_request(defs_with_landing):
+    defs, settings = defs_with_landing
+    sensor = defs.get_sensor_def("landing_folder")
+    with DagsterInstance.ephemeral() as instance:
+        empty = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=None))
+        assert empty.run_requests == [] and empty.skip_message
+        (settings.landing / "2025_蓬江区.csv").write_text("指标,地区,年份,数值\n城镇登记失业率,蓬江区,2025,2.4\n",
+                                                        encoding="utf-8")
+        first = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=empty.cursor))
+        assert len(first.run_requests) == 1 and first.run_requests[0].job_name in (None, MAIN_JOB)
+        again = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor))
+        assert again.run_requests == []  # never twice for the same file
+        (settings.landing / "2025_蓬江区.csv").write_text("指标,地区,年份,数值\n城镇登记失业率,蓬江区,2025,2.5\n",
+                                                        encoding="utf-8")
+        changed = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=again.cursor))
+        assert len(changed.run_requests) == 1
+        assert changed.run_requests[0].run_key != first.run_requests[0].run_key
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802
+        _Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_failed_run_is_recorded_and_alerted(built_home, tmp_path, monkeypatch):
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("PLANWATCH_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/alert")
+    settings = get_settings(home=built_home, landing=tmp_path / "landing")
+    settings = type(settings)(**{**settings.__dict__, "log_dir": tmp_path / "logs"})
+    defs = build_definitions(settings)
+
+    @op
+    def fails():
+        raise RuntimeError("a step that fails")
+
+    @job
+    def failing_job():
+        fails()
+
+    with DagsterInstance.ephemeral() as instance:
+        result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+        run = instance.get_run_by_id(result.run_id)
+        failure = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_FAILURE)[0].dagster_event
+        context = build_run_status_sensor_context(sensor_name="alert_on_failure", dagster_instance=instance,
+                                                  dagster_run=run, dagster_event=failure).for_run_failure()
+        defs.get_sensor_def("alert_on_failure")(context)
+    server.shutdown()
+    record = json.loads((tmp_path / "logs" / "alerts.log").read_text(encoding="utf-8").splitlines()[-1])
+    assert record["run_id"] == result.run_id and "运行失败" in record["zh"]
+    assert _Hook.received and _Hook.received[-1]["run_id"] == result.run_id
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_ui_starts_on_localhost_and_stops_on_ctrl_c(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "PLANWATCH_HOME": str(tmp_path / "home")}
+    process = subprocess.Popen([str(PLANWATCH), "ui", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                time.sleep(1)
+        else:
+            pytest.fail("the Dagster UI did not answer on 127.0.0.1")
+        os.kill(process.pid, signal.SIGINT)  # Ctrl-C
+        out, _ = process.communicate(timeout=60)
+        assert process.returncode == 0 and "Dagster UI stopped" in out
+        with pytest.raises(OSError):  # the webserver went with it
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
