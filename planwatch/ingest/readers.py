@@ -21,6 +21,7 @@ import pyarrow as pa
 CHUNK = 1 << 22  # 4 MiB
 MAX_COLUMNS = 128
 HEADER_SCAN_ROWS = 20
+LARGE_FILE_BYTES = 8 << 20  # files above 8 MiB get a progress bar
 
 
 class FileProblem(Exception):
@@ -103,6 +104,10 @@ def read_csv_file(con, path: Path, work_dir: Path) -> ReadResult:
     encoding = detect_encoding(path)
     utf8_path, delimiter = transcode_to_utf8(path, encoding, work_dir)
     columns = {f"c{i}": "VARCHAR" for i in range(MAX_COLUMNS)}
+    large = path.stat().st_size > LARGE_FILE_BYTES
+    if large:  # DuckDB's own progress bar while it reads a large file
+        print(f"  {path.name}: {path.stat().st_size / 2**20:.0f} MiB …", file=sys.stderr, flush=True)
+        con.execute("set enable_progress_bar = true; set enable_progress_bar_print = true")
     try:
         con.execute(
             """
@@ -115,6 +120,9 @@ def read_csv_file(con, path: Path, work_dir: Path) -> ReadResult:
         )
     except duckdb.Error as exc:  # malformed quoting, more than MAX_COLUMNS columns…
         raise FileProblem(f"CSV 文件 {path.name} 格式错误：{exc}", f"CSV file {path.name} is malformed: {exc}") from exc
+    finally:
+        if large:
+            con.execute("set enable_progress_bar = false")
     return ReadResult("csv", encoding, [Sheet(None, "pw_sheet_0", _used_columns(con, "pw_sheet_0"))])
 
 
