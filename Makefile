@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install run test docs ui clean
+.PHONY: install run test docs ui dashboard clean
 
 # A local virtual environment with the exact pins of constraints.txt (re-made when either file changes).
 $(STAMP): pyproject.toml constraints.txt
@@ -28,6 +28,10 @@ test: $(STAMP)
 ## Dagster UI on 127.0.0.1:3000 (Ctrl-C stops it)
 ui: $(STAMP)
 	$(BIN)/planwatch ui
+
+## dashboard on 127.0.0.1:8501, over the published warehouse (Ctrl-C stops it)
+dashboard: $(STAMP)
+	$(BIN)/planwatch dashboard
 
 ## dbt docs site for the star schema (written under PLANWATCH_HOME)
 docs: $(STAMP)

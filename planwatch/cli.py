@@ -107,6 +107,27 @@ def cmd_ui(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from planwatch.settings import REPO_ROOT, export_env
+
+    settings = get_settings()
+    export_env(settings)
+    command = [str(Path(sys.executable).parent / "streamlit"), "run", str(REPO_ROOT / "dashboard" / "app.py"),
+               "--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+    say(f"看板：http://{args.host}:{args.port}（读取已发布的数据；按 Ctrl-C 停止）",
+        f"Dashboard: http://{args.host}:{args.port} (reads the published warehouse; Ctrl-C stops it)")
+    process = subprocess.Popen(command, cwd=REPO_ROOT)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(timeout=20)
+        return 0
+
+
 def cmd_dbt(args: argparse.Namespace) -> int:
     from planwatch.pipeline import run_dbt
 
@@ -141,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(func=cmd_ui)
+    dashboard = sub.add_parser("dashboard", help="启动看板（仅本机 127.0.0.1）/ start the dashboard on 127.0.0.1")
+    dashboard.add_argument("--host", default="127.0.0.1")
+    dashboard.add_argument("--port", type=int, default=8501)
+    dashboard.set_defaults(func=cmd_dashboard)
     load = sub.add_parser("load", help="加载统计数据文件（CSV/XLSX）到数据仓库 / load statistics files into the warehouse")
     load.add_argument("paths", nargs="*", type=Path,
                       help="要加载的文件；省略则加载落地文件夹中的所有新文件 / files to load; default: every new file "

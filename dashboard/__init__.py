@@ -1,0 +1,1 @@
+"""The planwatch dashboard (Streamlit + Plotly) over the published warehouse only."""

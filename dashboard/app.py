@@ -1,0 +1,24 @@
+"""planwatch dashboard: `planwatch dashboard` (or `streamlit run dashboard/app.py`), on 127.0.0.1."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` starts from this folder
+
+import streamlit as st  # noqa: E402
+
+from dashboard.i18n import t  # noqa: E402
+
+st.set_page_config(page_title="planwatch", layout="wide")
+english = st.sidebar.toggle("English", key="english")
+st.sidebar.markdown(f"**{t('title', english)}**")
+HERE = Path(__file__).resolve().parent
+pages = [
+    st.Page(HERE / "views" / "overview.py", title=t("overview", english), url_path="overview", default=True),
+    st.Page(HERE / "views" / "detail.py", title=t("detail", english), url_path="detail"),
+    st.Page(HERE / "views" / "review13.py", title=t("review13", english), url_path="review13"),
+    st.Page(HERE / "views" / "text_targets.py", title=t("text_targets", english), url_path="text_targets"),
+    st.Page(HERE / "views" / "quality.py", title=t("quality", english), url_path="quality"),
+    st.Page(HERE / "views" / "provenance.py", title=t("provenance", english), url_path="provenance"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,16 @@
+"""文本目标: the targets of the text and 专栏3–16, with what is known of each."""
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.common import english, published_or_stop, synthetic_note
+from dashboard.i18n import t
+
+en = english()
+st.title(t("text_targets", en))
+published_or_stop()
+synthetic_note()
+table = data.evaluation("JM_HRSS_14", "text_target")
+table["data_basis"] = table["data_basis"].replace({"synthetic": "示例数据 synthetic"})
+st.dataframe(table[["target_code", "name_zh", "target_text", "evaluation_year", "actual_value", "completion_text",
+                    "is_met", "data_basis", "source_ref"]], hide_index=True, width="stretch")
