@@ -60,12 +60,21 @@ class Settings:
 
 def get_settings(home: str | Path | None = None, warehouse: str | Path | None = None,
                  landing: str | Path | None = None) -> Settings:
-    """Settings from the environment; explicit arguments (a Dagster resource's config) win."""
-    home = Path(home) if home else _path("PLANWATCH_HOME", REPO_ROOT / ".planwatch")
+    """Settings from the environment. An explicit home (a Dagster resource's config, a test) wins over the
+    environment, and then the warehouse and landing folder default to inside that home."""
+    if home:
+        home = Path(home)
+        warehouse = Path(warehouse) if warehouse else home / "warehouse" / WAREHOUSE_FILE_NAME
+        landing = Path(landing) if landing else home / "landing"
+    else:
+        home = _path("PLANWATCH_HOME", REPO_ROOT / ".planwatch")
+        warehouse = Path(warehouse) if warehouse else _path("PLANWATCH_WAREHOUSE",
+                                                            home / "warehouse" / WAREHOUSE_FILE_NAME)
+        landing = Path(landing) if landing else _path("PLANWATCH_LANDING", home / "landing")
     return Settings(
         home=home,
-        warehouse=Path(warehouse) if warehouse else _path("PLANWATCH_WAREHOUSE", home / "warehouse" / WAREHOUSE_FILE_NAME),
-        landing=Path(landing) if landing else _path("PLANWATCH_LANDING", home / "landing"),
+        warehouse=warehouse,
+        landing=landing,
         dbt_target_path=home / "dbt" / "target",
         dbt_log_path=home / "logs" / "dbt",
         dagster_home=home / "dagster",

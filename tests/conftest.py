@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from pathlib import Path
 
@@ -16,12 +17,20 @@ def read_seed(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@pytest.fixture(autouse=True)
+def _environment_restored():
+    """Code under test publishes its settings to os.environ (for dbt and Dagster); no test leaks them."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def seeds() -> dict[str, list[dict[str, str]]]:
     return {p.stem: read_seed(p.stem) for p in (REPO_ROOT / "seeds").glob("*.csv")}
 
 
-import os
 import subprocess
 
 PLANWATCH = Path(sys.executable).parent / "planwatch"
