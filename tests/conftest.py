@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,8 +31,6 @@ def _environment_restored():
 def seeds() -> dict[str, list[dict[str, str]]]:
     return {p.stem: read_seed(p.stem) for p in (REPO_ROOT / "seeds").glob("*.csv")}
 
-
-import subprocess
 
 PLANWATCH = Path(sys.executable).parent / "planwatch"
 
