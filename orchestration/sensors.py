@@ -27,23 +27,32 @@ def build_landing_sensor(settings: Settings, job):
             default_status=DefaultSensorStatus.RUNNING,
             description="落地文件夹出现新文件或文件变化时运行全流程 / a run when a new or changed file reaches the landing folder")
     def landing_folder(context: SensorEvaluationContext):
-        # the cursor remembers the content hash of every file already sent to a run: a file is never run twice
-        seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-        changed = {}
+        # The cursor remembers, per file, its size, mtime and content hash as last sent to a run: a file is never
+        # run twice, and only files whose size or mtime moved are hashed again.
+        seen: dict[str, list] = json.loads(context.cursor) if context.cursor else {}
+        current, changed = {}, {}
         for path in landing_files(settings.landing):
             name = str(path.relative_to(settings.landing))
             if name.startswith("bundled/"):
                 continue  # written by the job itself
+            stat = path.stat()
+            previous = seen.get(name)
+            if previous and previous[:2] == [stat.st_size, stat.st_mtime_ns]:
+                current[name] = previous
+                continue
             digest = file_sha256(path)
-            if seen.get(name) != digest:
+            current[name] = [stat.st_size, stat.st_mtime_ns, digest]
+            if not previous or previous[2] != digest:
                 changed[name] = digest
         if not changed:
+            if current != {k: v for k, v in seen.items() if k in current}:
+                context.update_cursor(json.dumps(current, sort_keys=True))  # touched but identical files
             yield SkipReason("落地文件夹没有新文件 / no new or changed file in the landing folder")
             return
         run_key = hashlib.sha256(json.dumps(sorted(changed.items())).encode()).hexdigest()[:32]
         yield RunRequest(run_key=run_key, tags={"planwatch/trigger": "landing_folder",
                                                 "planwatch/files": ", ".join(sorted(changed))[:1000]})
-        context.update_cursor(json.dumps({**seen, **changed}, sort_keys=True))
+        context.update_cursor(json.dumps({**seen, **current}, sort_keys=True))
 
     return landing_folder
 

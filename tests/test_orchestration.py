@@ -72,6 +72,11 @@ def test_a_dropped_file_yields_exactly_one_run_request(defs_with_landing):
         assert len(first.run_requests) == 1 and first.run_requests[0].job_name in (None, MAIN_JOB)
         again = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor))
         assert again.run_requests == []  # never twice for the same file
+        dropped = settings.landing / "2025_蓬江区.csv"
+        os.utime(dropped, ns=(dropped.stat().st_atime_ns, dropped.stat().st_mtime_ns + 10**9))
+        touched = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=again.cursor))
+        assert touched.run_requests == []  # same content, newer mtime: still the same file
+        again = touched if touched.cursor else again
         (settings.landing / "2025_蓬江区.csv").write_text("指标,地区,年份,数值\n城镇登记失业率,蓬江区,2025,2.5\n",
                                                         encoding="utf-8")
         changed = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=again.cursor))
