@@ -1,4 +1,4 @@
-"""Kill the pipeline (SIGKILL to its whole process group) at 20+ random points across load, build and
+"""Kill the pipeline (SIGKILL to its whole process group) at 22 random points across load, build and
 publish; after each kill the published copy is the last good one and opens cleanly, the working warehouse
 holds no duplicate rows, and a re-run recovers.
 
@@ -94,6 +94,7 @@ def test_sigkill_at_random_points_never_harms_the_published_copy(built_home, tmp
     points = (
         [("load", ["load"], f"load.before_commit#{n}", None) for n in (1, 2)] * 2
         + [("load", ["load"], f"load.after_commit#{n}", None) for n in (1, 2)] * 2
+        + [("load", ["load"], f"load.{when}_commit#3", None) for when in ("before", "after")]
         + [("build", ["dbt", "build"], None, rng.uniform(2.0, 7.0)) for _ in range(5)]
         + [("publish", ["publish"], point, None) for point in (
             "gate.before_history", "publish.after_checkpoint", "publish.after_copy", "publish.after_rename",
