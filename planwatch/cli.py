@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planwatch", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = sub.add_parser("run", help="运行主流程（加载种子、构建星型模型、检验）/ run the main job")
+    run = sub.add_parser("run", help="运行主流程：加载、构建、检验、发布、导出 / run the main job: load, build, validate, publish, export")
     run.set_defaults(func=cmd_run)
     ui = sub.add_parser("ui", help="启动 Dagster 界面（仅本机 127.0.0.1）/ start the Dagster UI on 127.0.0.1")
     ui.add_argument("--host", default="127.0.0.1")

@@ -22,4 +22,4 @@ history = results.groupby(["validated_at", "severity"]).success.apply(lambda s: 
 st.plotly_chart(px.bar(history, x="validated_at", y="success", color="severity", labels={"success": "failed"}),
                 width="stretch")
 docs = get_settings().home / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-st.markdown(f"{t('data_docs', en)}: `{docs}`")
+st.markdown(f"{t('data_docs', en)}: [{docs.name}]({docs.as_uri()}) · `{docs}`")
