@@ -47,6 +47,13 @@ def _rows(query: str, description: str) -> gxe.UnexpectedRowsExpectation:
                                          result_format="COMPLETE")
 
 
+def _values_outside(value_type: str, condition: str, description: str) -> gxe.UnexpectedRowsExpectation:
+    """Observations of one value type (count / rate) that break `condition`, with their file and row."""
+    return _rows("select o.indicator_code, o.region_code, o.year, o.value, o.source_file, o.source_row "
+                 "from (select * from {batch}) as o join marts.dim_indicator i using (indicator_code) "
+                 f"where i.value_type = '{value_type}' and ({condition})", description)
+
+
 def build_checks() -> list[Check]:
     indicators = _seed_column("plan_indicators", "indicator_code")
     regions = [code for code in _seed_column("regions", "region_code") if code != "440000"]
@@ -89,13 +96,10 @@ def build_checks() -> list[Check]:
                                               value_set=["preliminary", "final", "revised", "synthetic"])),
         # ---- marts --------------------------------------------------------------------------------------
         Check("marts_counts_non_negative", "marts", "marts.fct_indicator_observation", "ranges", ERROR,
-              "人数、人次不为负数",
-              _rows("select o.indicator_code, o.region_code, o.year, o.value, o.source_file, o.source_row from (select * from {batch}) as o join marts.dim_indicator i using (indicator_code) "
-                    "where i.value_type = 'count' and o.value < 0", "counts are never negative")),
+              "人数、人次不为负数", _values_outside("count", "o.value < 0", "counts are never negative")),
         Check("marts_rates_within_0_100", "marts", "marts.fct_indicator_observation", "ranges", ERROR,
               "比率在 0–100 之间",
-              _rows("select o.indicator_code, o.region_code, o.year, o.value, o.source_file, o.source_row from (select * from {batch}) as o join marts.dim_indicator i using (indicator_code) "
-                    "where i.value_type = 'rate' and (o.value < 0 or o.value > 100)", "rates lie within 0–100")),
+              _values_outside("rate", "o.value < 0 or o.value > 100", "rates lie within 0–100")),
         Check("marts_year_on_year_plausible", "marts", "marts.fct_indicator_observation", "jumps", WARNING,
               "同比变化在合理范围内（人数变化不超过 50%，比率变化不超过 10 个百分点）",
               _rows("""

@@ -18,6 +18,12 @@ from planwatch.settings import Settings, export_env
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
+def say_publication_blocked(settings: Settings, gate) -> None:
+    fail(f"数据质量检查有 {len(gate.failed_errors)} 项错误，未发布；已发布的数据保持不变：{published_path(settings)}",
+         f"{len(gate.failed_errors)} error-level quality check(s) failed: nothing was published; the "
+         f"published copy is unchanged: {published_path(settings)}")
+
+
 def run_main_job(settings: Settings) -> int:
     from dagster import DagsterInstance
 
@@ -36,9 +42,7 @@ def run_main_job(settings: Settings) -> int:
         print(gate.render())
     if not result.success:
         if gate and not gate.passed:
-            fail(f"数据质量检查有 {len(gate.failed_errors)} 项错误，未发布；已发布的数据保持不变：{published_path(settings)}",
-                 f"{len(gate.failed_errors)} error-level quality check(s) failed: nothing was published; the "
-                 f"published copy is unchanged: {published_path(settings)}")
+            say_publication_blocked(settings, gate)
         else:
             fail(f"主流程失败（运行 {result.run_id}），详见 {settings.dbt_log_path}",
                  f"the main job failed (run {result.run_id}); see the logs in {settings.dbt_log_path}")
@@ -78,9 +82,7 @@ def validate_and_publish(settings: Settings) -> int:
     gate = run_gate(settings)
     print(gate.render())
     if not gate.passed:
-        fail(f"数据质量检查有 {len(gate.failed_errors)} 项错误，未发布；已发布的数据保持不变：{published_path(settings)}",
-             f"{len(gate.failed_errors)} error-level quality check(s) failed: nothing was published; the "
-             f"published copy is unchanged: {published_path(settings)}")
+        say_publication_blocked(settings, gate)
         return 1
     publish(settings)
     publish_exports(settings)

@@ -84,6 +84,8 @@ projected as (
 judged as (
     select
         *,
+        case when measure is not null and target_value is not null and target_value <> 0
+             then {{ percent_of('measure', 'target_value') }} end as percent_of_target,
         case comparator
             when '>=' then projected_final_value >= final_target_value
             when '>' then projected_final_value > final_target_value
@@ -136,7 +138,7 @@ select
     case
         when judged.measure is null or judged.target_value is null or judged.target_kind in ('ceiling', 'ratio')
              or judged.target_value = 0 then null
-        else cast({{ percent_of('judged.measure', 'judged.target_value') }} as decimal(9, 2))
+        else cast(judged.percent_of_target as decimal(9, 2))
     end as completion_rate,
     case
         when judged.actual_value is null then '无数据'
@@ -145,7 +147,7 @@ select
         when judged.target_kind = 'ceiling' then
             case when judged.is_met then '控制在目标范围内' else '超出目标范围' end
         when judged.target_value = 0 then '目标为零'
-        else printf('%.2f%%', {{ percent_of('judged.measure', 'judged.target_value') }})
+        else printf('%.2f%%', judged.percent_of_target)
     end as completion_text,
     judged.is_met,
     judged.progress_status,

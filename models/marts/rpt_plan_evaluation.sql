@@ -22,6 +22,8 @@ zl1 as (
         plan_rows.target_kind,
         plan_rows.is_binding,
         plans.end_year,
+        case when zl1.target_value <> 0 then {{ percent_of('zl1.actual_value', 'zl1.target_value') }} end
+            as percent_of_target,
         -- decimals of the printed actual: the recomputed rate may differ from the printed one by the
         -- rounding of the printed inputs, no more
         case when trim(zl1.actual_text, '[]') like '%.%'
@@ -44,12 +46,12 @@ thirteenth as (
         target_value,
         actual_value,
         case when target_kind in ('ceiling', 'ratio') or target_value = 0 then null
-             else {{ percent_of('actual_value', 'target_value') }} end as completion_rate,
+             else percent_of_target end as completion_rate,
         case
             when target_kind = 'ratio' then '——'
             when target_kind = 'ceiling' then
                 case when actual_value <= target_value then '控制在目标范围内' else '超出目标范围' end
-            else printf('%.2f%%', {{ percent_of('actual_value', 'target_value') }})
+            else printf('%.2f%%', percent_of_target)
         end as completion_text,
         case target_comparator
             when '>=' then actual_value >= target_value
@@ -62,7 +64,7 @@ thirteenth as (
         completion_text as printed_completion_text,
         case
             when completion_rate_pct is null then null
-            else abs({{ percent_of('actual_value', 'target_value') }} - completion_rate_pct)
+            else abs(percent_of_target - completion_rate_pct)
                  <= 0.5 * power(10, -actual_decimals) / target_value * 100 + 0.005
         end as completion_within_rounding,
         '专栏1 第' || row_no || '行' as source_ref
@@ -148,6 +150,13 @@ text_measured as (
     left join text_actuals using (target_code)
 ),
 
+text_rated as (
+    select
+        *,
+        case when quantity <> 0 then {{ percent_of('actual_value', 'quantity') }} end as percent_of_target
+    from text_measured
+),
+
 text_evaluated as (
     select
         plan_code,
@@ -165,12 +174,12 @@ text_evaluated as (
         quantity as target_value,
         actual_value,
         case when actual_value is null or comparator = '<=' or quantity = 0 then null
-             else {{ percent_of('actual_value', 'quantity') }} end as completion_rate,
+             else percent_of_target end as completion_rate,
         case
             when indicator_code is null then '无对应指标数据'
             when actual_value is null then '无数据'
             when comparator = '<=' then case when actual_value <= quantity then '控制在目标范围内' else '超出目标范围' end
-            else printf('%.2f%%', {{ percent_of('actual_value', 'quantity') }})
+            else printf('%.2f%%', percent_of_target)
         end as completion_text,
         case comparator
             when '>=' then actual_value >= quantity
@@ -188,7 +197,7 @@ text_evaluated as (
         cast(null as varchar) as printed_completion_text,
         cast(null as boolean) as completion_within_rounding,
         section || coalesce(' 第' || item_no || '项', '') || '：' || source_phrase as source_ref
-    from text_measured
+    from text_rated
 ),
 
 unioned as (

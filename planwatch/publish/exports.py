@@ -61,44 +61,34 @@ def _copy_csv_with_bom(con, query: str, target: Path) -> None:
     plain.unlink()
 
 
-SDMX_OBSERVATIONS_SQL = """
+# One SDMX-CSV projection over two series: latest yearly observations, and plan targets.
+SDMX_SQL = """
 select
     'dataflow' as STRUCTURE,
-    'PLANWATCH:JM_HRSS_OBSERVATIONS(1.0)' as STRUCTURE_ID,
+    '{structure_id}' as STRUCTURE_ID,
     'I' as ACTION,
-    o.region_code as REF_AREA,
-    o.indicator_code as INDICATOR,
-    cast(o.year as varchar) as TIME_PERIOD,
-    cast(o.value as double) as OBS_VALUE,
+    series.region_code as REF_AREA,
+    series.indicator_code as INDICATOR,
+    cast(series.year as varchar) as TIME_PERIOD,
+    cast(series.value as double) as OBS_VALUE,
     units.code as UNIT_MEASURE,
     cast(round(log10(i.unit_multiplier)) as integer) as UNIT_MULT,
-    statuses.code as OBS_STATUS
-from marts.fct_indicator_observation as o
+    series.obs_status as OBS_STATUS
+from ({series}) as series
 join marts.dim_indicator as i using (indicator_code)
 join sdmx_units as units on units.base_unit = i.base_unit
-join sdmx_statuses as statuses on statuses.status = o.status
-where o.is_latest and not o.is_multi_year_total
 order by INDICATOR, REF_AREA, TIME_PERIOD
 """
-
-SDMX_TARGETS_SQL = """
-select
-    'dataflow' as STRUCTURE,
-    'PLANWATCH:JM_HRSS_TARGETS(1.0)' as STRUCTURE_ID,
-    'I' as ACTION,
-    t.region_code as REF_AREA,
-    t.indicator_code as INDICATOR,
-    cast(t.year as varchar) as TIME_PERIOD,
-    cast(t.target_value as double) as OBS_VALUE,
-    units.code as UNIT_MEASURE,
-    cast(round(log10(t.unit_multiplier)) as integer) as UNIT_MULT,
-    'A' as OBS_STATUS
-from marts.fct_plan_target as t
-join marts.dim_indicator as i using (indicator_code)
-join sdmx_units as units on units.base_unit = i.base_unit
-where t.target_value is not null
-order by INDICATOR, REF_AREA, TIME_PERIOD
-"""
+SDMX_SERIES = {
+    "observations": ("PLANWATCH:JM_HRSS_OBSERVATIONS(1.0)", """
+        select o.indicator_code, o.region_code, o.year, o.value, statuses.code as obs_status
+        from marts.fct_indicator_observation as o
+        join sdmx_statuses as statuses on statuses.status = o.status
+        where o.is_latest and not o.is_multi_year_total"""),
+    "targets": ("PLANWATCH:JM_HRSS_TARGETS(1.0)", """
+        select indicator_code, region_code, year, target_value as value, 'A' as obs_status
+        from marts.fct_plan_target where target_value is not null"""),
+}
 
 
 def write_exports(warehouse: Path, folder: Path) -> ExportResult:
@@ -118,8 +108,9 @@ def write_exports(warehouse: Path, folder: Path) -> ExportResult:
         con.executemany("insert into sdmx_units values (?, ?)", list(SDMX_UNIT_MEASURE.items()))
         con.execute("create temp table sdmx_statuses (status varchar, code varchar)")
         con.executemany("insert into sdmx_statuses values (?, ?)", list(SDMX_OBS_STATUS.items()))
-        for name, query in (("observations", SDMX_OBSERVATIONS_SQL), ("targets", SDMX_TARGETS_SQL)):
+        for name, (structure_id, series) in SDMX_SERIES.items():
             target = folder / "sdmx" / f"{name}.csv"
+            query = SDMX_SQL.format(structure_id=structure_id, series=series)
             con.execute(f"copy ({query}) to '{target}' (format csv, header true)")
             files.append(target)
     return ExportResult(folder, tables, files)
