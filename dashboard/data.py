@@ -32,16 +32,27 @@ def query(sql: str, params: list | None = None) -> pd.DataFrame:
         return con.execute(sql, params or []).df()
 
 
+# the current plan: the latest start year (the 14th plan for Jiangmen)
+CURRENT_PLAN = "(select plan_code from marts.dim_plan order by start_year desc limit 1)"
+CURRENT_PLAN_REGION = "(select region_code from marts.dim_plan order by start_year desc limit 1)"
+
+
 def regions() -> pd.DataFrame:
+    """The plan's region and the regions directly under it (Jiangmen and its 7 counties)."""
     return query("select region_code, name_zh, name_en, level from marts.dim_region "
-                 "where region_code = '440700' or parent_region_code = '440700' order by region_code")
+                 f"where region_code = {CURRENT_PLAN_REGION} or parent_region_code = {CURRENT_PLAN_REGION} "
+                 "order by region_code")
+
+
+def plan_region() -> str:
+    return str(query(f"select {CURRENT_PLAN_REGION} as region_code").region_code[0])
 
 
 def plan_indicators() -> pd.DataFrame:
-    return query("""
+    return query(f"""
         select i.indicator_code, i.name_zh, i.name_en, i.unit, i.category, p.row_no
         from marts.dim_plan_indicator p join marts.dim_indicator i using (indicator_code)
-        where p.plan_code = 'JM_HRSS_14' order by p.row_no
+        where p.plan_code = {CURRENT_PLAN} order by p.row_no
     """)
 
 
@@ -71,13 +82,14 @@ def progress_series(indicator_code: str, region_code: str) -> pd.DataFrame:
     """, [indicator_code, region_code])
 
 
-def county_comparison(indicator_code: str, year: int) -> pd.DataFrame:
+def county_comparison(indicator_code: str, year: int, parent_region_code: str) -> pd.DataFrame:
+    """The regions directly under one region (a city's counties), side by side."""
     return query("""
         select r.name_zh, r.name_en, g.actual_value, g.measure_value, g.completion_rate, g.progress_status,
                g.actual_is_synthetic
         from marts.fct_plan_progress g join marts.dim_region r using (region_code)
-        where g.indicator_code = ? and g.year = ? and r.is_county order by r.region_code
-    """, [indicator_code, year])
+        where g.indicator_code = ? and g.year = ? and r.parent_region_code = ? order by r.region_code
+    """, [indicator_code, year, parent_region_code])
 
 
 def evaluation(plan_code: str, evaluation_kind: str | None = None) -> pd.DataFrame:

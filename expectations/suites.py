@@ -6,13 +6,13 @@ are GE UnexpectedRowsExpectations: SQL that returns the offending rows, run insi
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 
 import great_expectations.expectations as gxe
 
-from planwatch.settings import REPO_ROOT
+from planwatch.plan_pack import regions_in_plans, seed_rows
+from planwatch.settings import get_settings
 
 ERROR, WARNING = "error", "warning"
 GX_SEVERITY = {ERROR: "critical", WARNING: "warning"}
@@ -30,8 +30,10 @@ class Check:
 
 
 def _seed_column(seed: str, column: str) -> list[str]:
-    with open(REPO_ROOT / "seeds" / f"{seed}.csv", encoding="utf-8", newline="") as f:
-        return sorted({row[column] for row in csv.DictReader(f)})
+    return sorted({row[column] for row in seed_rows(get_settings().seeds, seed)})
+
+
+CURRENT_PLAN_REGION = "(select region_code from marts.dim_plan order by start_year desc limit 1)"
 
 
 def expected_year() -> int:
@@ -56,7 +58,7 @@ def _values_outside(value_type: str, condition: str, description: str) -> gxe.Un
 
 def build_checks() -> list[Check]:
     indicators = _seed_column("plan_indicators", "indicator_code")
-    regions = [code for code in _seed_column("regions", "region_code") if code != "440000"]
+    regions = regions_in_plans(get_settings().seeds)
     observation_keys = ["indicator_code", "region_code", "period_start_year", "year", "vintage"]
     checks = [
         # ---- raw loads ------------------------------------------------------------------------------
@@ -76,7 +78,7 @@ def build_checks() -> list[Check]:
         Check("raw_observation_indicator_known", "raw_loads", "raw.observation", "codes_known", ERROR,
               "指标代码都在指标登记表中", gxe.ExpectColumnValuesToBeInSet(column="indicator_code", value_set=indicators)),
         Check("raw_observation_region_known", "raw_loads", "raw.observation", "codes_known", ERROR,
-              "地区代码都是江门市或其 7 个县（市、区）", gxe.ExpectColumnValuesToBeInSet(column="region_code",
+              "地区代码都是规划地区（江门市）或其下级地区", gxe.ExpectColumnValuesToBeInSet(column="region_code",
                                                                        value_set=regions)),
         Check("raw_observation_year_in_window", "raw_loads", "raw.observation", "years", ERROR,
               "年份在 2016–2030 之间", gxe.ExpectColumnValuesToBeBetween(column="year", min_value=2016,
@@ -115,13 +117,13 @@ def build_checks() -> list[Check]:
                       or (value_type = 'rate' and abs(value - previous) > 10))
               """, "no implausible jump from one year to the next")),
         Check("marts_expected_year_present", "marts", "marts.fct_indicator_observation", "freshness", WARNING,
-              f"专栏2 各指标已有最新年份（{expected_year()} 年）的全市数据",
+              f"专栏2 各指标已有最新年份（{expected_year()} 年）的规划地区（全市）数据",
               _rows(f"""
                   select p.indicator_code, {expected_year()} as expected_year
                   from marts.dim_plan_indicator p
                   where p.source_table = '专栏2' and not exists (
                       select 1 from (select * from {{batch}}) as o
-                      where o.indicator_code = p.indicator_code and o.region_code = '440700'
+                      where o.indicator_code = p.indicator_code and o.region_code = {CURRENT_PLAN_REGION}
                         and o.year = {expected_year()} and o.is_latest)
               """, "the latest expected year is in for every 专栏2 indicator")),
         Check("marts_cumulative_never_decreasing", "marts", "marts.fct_plan_progress", "cumulative", ERROR,
@@ -134,11 +136,12 @@ def build_checks() -> list[Check]:
                   ) where cumulative_actual < previous_cumulative
               """, "a running total never decreases")),
         Check("marts_county_sum_matches_city", "marts", "marts.fct_plan_progress", "county_sum", ERROR,
-              "可加总指标：7 个县（市、区）之和与全市数相符（误差 1% 以内）",
-              _rows("select indicator_code, year, actual_value as city_value, county_sum_value, county_sum_difference "
-                    "from {batch} where n_counties_reported = 7 "
+              "可加总指标：下级地区（县、市、区）之和与上级数相符（误差 1% 以内）",
+              # county_sum_value is set only when every region under this one reported
+              _rows("select indicator_code, region_code, year, actual_value, county_sum_value, county_sum_difference "
+                    "from {batch} where county_sum_value is not null "
                     "and abs(county_sum_difference) > 0.01 * abs(actual_value)",
-                    "for additive indicators the counties add up to the city within 1%")),
+                    "for additive indicators the regions under a region add up to it within 1%")),
         Check("marts_every_zl2_indicator_year_has_target", "marts", "marts.fct_plan_target", "targets", ERROR,
               "专栏2 每个指标每年都有目标值",
               _rows("""

@@ -42,6 +42,13 @@ class Settings:
     """PLANWATCH_SENSOR_INTERVAL: how often the landing sensor looks for new or changed files."""
     alert_webhook: str | None = None
     """PLANWATCH_ALERT_WEBHOOK: URL that receives a JSON POST when a run fails (none by default)."""
+    seeds: Path = REPO_ROOT / "seeds"
+    """PLANWATCH_SEEDS: the plan pack — the folder of dbt seeds (plan targets, indicator registry, regions) that
+    dbt loads and the loader and quality checks read. Default: the repository's `seeds/` (the Jiangmen plan);
+    the national benchmark points it at a generated pack."""
+    bundled_data: bool = True
+    """PLANWATCH_BUNDLED_DATA: write the bundled Jiangmen statistics into the landing folder before each load
+    (true by default; false for any other plan pack)."""
 
     @property
     def alert_log(self) -> Path:
@@ -84,6 +91,8 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         timezone=os.environ.get("PLANWATCH_TIMEZONE", "Asia/Shanghai"),
         sensor_interval_seconds=int(os.environ.get("PLANWATCH_SENSOR_INTERVAL", "60")),
         alert_webhook=os.environ.get("PLANWATCH_ALERT_WEBHOOK") or None,
+        seeds=_path("PLANWATCH_SEEDS", REPO_ROOT / "seeds"),
+        bundled_data=os.environ.get("PLANWATCH_BUNDLED_DATA", "true").lower() not in ("0", "false", "no"),
     )
 
 
@@ -94,6 +103,16 @@ telemetry:
 nux:
   enabled: false
 """
+
+
+def seed_path_for_dbt(seeds: Path) -> str:
+    """dbt_project.yml's seed-paths, relative to the project. dbt writes each seed's compiled SQL to
+    target/run/<project>/<seed path>: an absolute seed path or one climbing out of the repository would make
+    it overwrite the seed CSVs themselves (seen with dbt-core 1.11), so a plan pack must live in the repo."""
+    seeds = Path(seeds).resolve()
+    if not seeds.is_relative_to(REPO_ROOT):
+        raise ValueError(f"PLANWATCH_SEEDS must be a folder inside the repository ({REPO_ROOT}), not {seeds}")
+    return str(seeds.relative_to(REPO_ROOT))
 
 
 def export_env(settings: Settings) -> None:
@@ -109,6 +128,7 @@ def export_env(settings: Settings) -> None:
     os.environ["DBT_LOG_PATH"] = str(settings.dbt_log_path)
     os.environ["DBT_PROFILES_DIR"] = str(REPO_ROOT)
     os.environ["DBT_PROJECT_DIR"] = str(REPO_ROOT)
+    os.environ["PLANWATCH_SEEDS"] = seed_path_for_dbt(settings.seeds)
     # no network at run time: dbt anonymous usage stats and version checks off
     os.environ["DO_NOT_TRACK"] = "1"
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"

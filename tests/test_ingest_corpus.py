@@ -53,6 +53,15 @@ def xlsx(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()
     return path
 
 
+def parquet(path: Path, header: list[str], rows: list[list]) -> Path:
+    """A Parquet file as a bulk export writes it: typed columns, the header as column names."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({name: [row[i] for row in rows] for i, name in enumerate(header)}), path)
+    return path
+
+
 @dataclass
 class Case:
     name: str
@@ -206,6 +215,14 @@ CASES = [
         "数据": [["指标", "地区", "年份", "数值"], ["城镇新增就业人数", "江门市", 2021, 4.6]]}, hidden=("草稿",)),
          loaded=1, values={("URBAN_NEW_JOBS", "440700", 2021): 4.6}, notes=["hidden", "empty"]),
     Case("only_empty_sheet", lambda d: xlsx(d / "only_empty.xlsx", {"Sheet1": []}), status="error", error="no data"),
+    # Parquet (the national bulk format): column names are the header (row 0), the n-th record is row n
+    Case("parquet_with_a_bad_row", lambda d: parquet(d / "national.parquet", ["指标 indicator", "地区 region",
+                                                                              "年份 year", "数值 value", "单位 unit"], [
+        ["城镇新增就业人数", "江门市", 2021, 4.6, "万人"], ["城镇新增就业人数", "火星市", 2022, 4.2, "万人"],
+        ["城镇登记失业率", "440703", 2021, 2.4, "%"], ["城镇登记失业率", "江门市", 2021, None, "%"]]),
+         loaded=2, quarantined={"unknown_region": 1, "missing_value": 1},
+         values={("URBAN_NEW_JOBS", "440700", 2021): 4.6, ("URBAN_REG_UNEMP_RATE", "440703", 2021): 2.4},
+         quarantine_cells=[(None, 2, "地区 region", "火星市", "unknown_region")]),
     Case("wide_row_without_values", lambda d: write(d / "wide_empty_row.csv", "指标,地区,2021,2022\n"
                                                     "城镇新增就业人数,江门市,,\n城镇登记失业率,江门市,2.4,\n"),
          loaded=1, quarantined={"missing_value": 1}),

@@ -116,3 +116,32 @@ def test_a_second_run_adds_nothing(built_home):
     assert (result.stdout + result.stderr).count("already loaded") >= 4
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw.observation").fetchone()[0] == before
+
+
+def test_incremental_build_equals_a_full_rebuild(tmp_path, built_home):
+    """fct_indicator_observation is incremental: after a load with a revision and a new year, the rebuilt
+    keys (every vintage of each, is_latest moved) equal what a full rebuild derives from raw."""
+    home = tmp_path / "home"
+    (home / "warehouse").mkdir(parents=True)
+    shutil.copy(built_home / "warehouse" / "planwatch.duckdb", home / "warehouse" / "planwatch.duckdb")
+    shutil.copytree(built_home / "landing", home / "landing")
+    (home / "landing" / "new_loads.csv").write_text(
+        "指标,地区,年份,数值,单位,状态\n"
+        "城镇登记失业率,江门市,2024,2.99,%,修订\n"  # a revision: vintage 3 of a key that has 2
+        "城镇新增就业人数,蓬江区,2026,1.11,万人,初步\n", encoding="utf-8")  # a key never seen before
+    planwatch_cli("load", home=home)
+    planwatch_cli("dbt", "build", "--select", "fct_indicator_observation", home=home)
+    columns = "indicator_code, region_code, period_start_year, year, vintage, value, is_latest, load_id"
+    full = f"""
+        select {columns.replace('is_latest', 'vintage = max(vintage) over (partition by indicator_code, '
+                                'region_code, period_start_year, year) as is_latest')}
+        from staging.stg_raw__observations"""
+    with duckdb.connect(str(home / "warehouse" / "planwatch.duckdb"), read_only=True) as con:
+        incremental = f"select {columns} from marts.fct_indicator_observation"
+        assert con.execute(f"select count(*) from ({incremental} except all {full})").fetchone()[0] == 0
+        assert con.execute(f"select count(*) from ({full} except all {incremental})").fetchone()[0] == 0
+        latest = con.execute("select vintage, value from marts.fct_indicator_observation where is_latest and "
+                             "indicator_code = 'URBAN_REG_UNEMP_RATE' and region_code = '440700' and year = 2024"
+                             ).fetchall()
+        assert [(v, float(x)) for v, x in latest] == [(3, 2.99)]
+        assert con.execute("select count(*) from marts.fct_indicator_observation where year = 2026").fetchone()[0] == 1

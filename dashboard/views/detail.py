@@ -36,7 +36,7 @@ if not latest.empty:
                    f"{t('target', en)} {row.final_target_value:,.2f} {unit}"
                    if row.final_target_value == row.final_target_value else None)
     st.subheader(t("counties", en))
-    counties = data.county_comparison(indicator, int(row.year))
+    counties = data.county_comparison(indicator, int(row.year), data.plan_region())
     bars = go.Figure(go.Bar(x=counties[name_column()], y=counties.measure_value,
                             text=[SYNTHETIC_MARK if s else "" for s in counties.actual_is_synthetic.fillna(False)]))
     bars.update_layout(height=320, margin={"t": 20}, yaxis={"title": unit})

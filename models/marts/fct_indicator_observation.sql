@@ -1,11 +1,41 @@
 -- Every loaded value and every vintage of it, with where it came from. is_latest marks the value the marts
 -- use: the highest vintage of each indicator × region × period. "What did we know on date D?" is the highest
 -- vintage with loaded_at <= D (README).
+--
+-- Incremental: raw.observation only grows (a revision is a new vintage, never an update), so a build
+-- re-derives just the keys that new loads touched — every vintage of each such key, so is_latest is right —
+-- and replaces them (delete+insert on the key). A national warehouse receiving one new year rebuilds that
+-- year, not 19 million rows (BENCHMARKS.md). `planwatch dbt build --full-refresh` rebuilds it all.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['indicator_code', 'region_code', 'period_start_year', 'year'],
+    on_schema_change='append_new_columns'
+) }}
 with
 
 observations as (
     select * from {{ ref('stg_raw__observations') }}
+),
+
+{% if is_incremental() %}
+-- keys of the loads this table has not seen yet
+touched_keys as (
+    select distinct indicator_code, region_code, period_start_year, year
+    from observations
+    where load_id not in (select distinct load_id from {{ this }})
+),
+
+in_scope as (
+    select observations.*
+    from observations
+    inner join touched_keys using (indicator_code, region_code, period_start_year, year)
 )
+{% else %}
+in_scope as (
+    select * from observations
+)
+{% endif %}
 
 select
     indicator_code,
@@ -30,4 +60,4 @@ select
     source_text,
     note,
     loaded_at
-from observations
+from in_scope

@@ -12,28 +12,29 @@ spine as (
     select * from {{ ref('int_plan_progress__spine') }}
 ),
 
+-- the regions directly under each region (a city's counties, a province's prefectures), summed when all reported
 county_rollup as (
     select
-        city.indicator_code,
-        city.year,
-        city.region_code,
-        count(county.actual_value) as n_counties_reported,
-        case when count(county.actual_value) = count(*) then sum(county.actual_value) end as county_sum_value
-    from spine as city
-    inner join {{ ref('dim_region') }} as regions on regions.parent_region_code = city.region_code
-    inner join spine as county
-        on county.indicator_code = city.indicator_code and county.year = city.year
-        and county.region_code = regions.region_code
-    where not city.is_county and city.is_additive
-    group by all
+        parent.indicator_code,
+        parent.year,
+        parent.region_code,
+        count(child.actual_value) as n_counties_reported,
+        case when count(child.actual_value) = count(*) then sum(child.actual_value) end as county_sum_value
+    from spine as parent
+    inner join {{ ref('dim_region') }} as regions on regions.parent_region_code = parent.region_code
+    inner join spine as child
+        on child.indicator_code = parent.indicator_code and child.year = parent.year
+        and child.region_code = regions.region_code
+    where parent.is_additive
+    group by parent.indicator_code, parent.year, parent.region_code
 ),
 
 scaled as (
     select
         spine.*,
-        spine.city_target_value * spine.target_scale as target_value,
-        spine.city_final_target_value * spine.target_scale as final_target_value,
-        case when not spine.is_county then spine.baseline_value end as region_baseline_value,
+        spine.plan_region_target_value * spine.target_scale as target_value,
+        spine.plan_region_final_target_value * spine.target_scale as final_target_value,
+        case when spine.is_plan_region then spine.baseline_value end as region_baseline_value,
         spine.year - spine.start_year + 1 as years_elapsed,
         spine.end_year - spine.year as years_remaining
     from spine
@@ -124,7 +125,7 @@ select
     coalesce(judged.actual_is_synthetic, false) as actual_is_synthetic,
     cast(judged.target_value as decimal(24, 6)) as target_value,
     case
-        when judged.target_basis = 'county_share_of_city_target'
+        when judged.target_basis = 'share_of_plan_region_target'
             then judged.target_text || ' × ' || printf('%.2f%%', judged.target_scale * 100)
         else judged.target_text
     end as target_text,

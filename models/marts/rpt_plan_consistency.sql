@@ -22,7 +22,7 @@ steps as (
         targets.target_value_in_base_unit - coalesce(lag(targets.target_value_in_base_unit) over (
             partition by targets.indicator_code, targets.plan_code order by targets.year), 0) as step_in_base_unit
     from targets
-    where targets.plan_code = 'JM_HRSS_14'
+    where targets.plan_code = {{ current_plan_code() }}
 ),
 
 -- totals and levels at the target's deadline

@@ -20,7 +20,7 @@ RAW_TABLES = {
 )
 def landing_loads(context: AssetExecutionContext, planwatch: PlanwatchResource):
     settings = planwatch.settings()
-    bundled = write_bundled_files(settings)
+    bundled = write_bundled_files(settings) if settings.bundled_data else []
     summary = load_files(settings)
     context.log.info("\n" + summary.render())
     metadata = {

@@ -24,10 +24,10 @@ from planwatch.ingest import rules
 from planwatch.ingest.readers import HEADER_SCAN_ROWS, FileProblem, Sheet, read_file
 from planwatch.ingest.schema import ensure_raw_schema
 from planwatch.messages import bilingual
-from planwatch.settings import REPO_ROOT, Settings
+from planwatch.plan_pack import regions_in_plans
+from planwatch.settings import Settings
 
-SEEDS = REPO_ROOT / "seeds"
-LANDING_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
+LANDING_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".parquet"}
 INPUT_COLUMNS = ("indicator_raw", "region_raw", "year_raw", "value_raw", "unit_raw", "status_raw", "source_raw",
                  "note_raw")
 
@@ -111,15 +111,16 @@ def load_files(settings: Settings, paths: list[Path] | None = None) -> LoadSumma
     results = []
     with duckdb.connect(str(settings.warehouse)) as con:
         ensure_raw_schema(con)
-        prepare_lookups(con)
+        prepare_lookups(con, settings.seeds)
         for path in paths:
             results.append(load_one(con, path))
     return LoadSummary(results)
 
 
-def prepare_lookups(con) -> None:
-    params = {"indicators": str(SEEDS / "plan_indicators.csv"), "aliases": str(SEEDS / "indicator_aliases.csv"),
-              "regions": str(SEEDS / "regions.csv")}
+def prepare_lookups(con, seeds: Path) -> None:
+    """The indicator registry, aliases and regions from the plan pack (the same CSVs dbt seeds)."""
+    params = {"indicators": str(seeds / "plan_indicators.csv"), "aliases": str(seeds / "indicator_aliases.csv"),
+              "regions": str(seeds / "regions.csv"), "regions_in_plans": regions_in_plans(seeds)}
     for statement in filter(str.strip, rules.LOOKUP_SQL.split(";\n")):
         con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
     con.executemany("insert into pw_unit values (?, ?, ?)", [(u, b, m) for u, (b, m) in rules.UNITS.items()])
@@ -157,9 +158,15 @@ def load_one(con, path: Path) -> FileResult:
     result.load_id = load_id
     con.execute("""
         create or replace temp table pw_outcome as
-        with latest as (
+        with file_keys as (
+            select distinct indicator_code, region_code, period_start_year, year from pw_checked
+            where reason_code is null
+        ),
+        -- only the keys this file brings: the warehouse may hold millions of other values
+        latest as (
             select indicator_code, region_code, period_start_year, year, value, status, vintage
             from raw.observation
+            semi join file_keys using (indicator_code, region_code, period_start_year, year)
             qualify row_number() over (partition by indicator_code, region_code, period_start_year, year
                                        order by vintage desc) = 1
         )

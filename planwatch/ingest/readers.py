@@ -3,7 +3,8 @@
 CSV: the encoding is decided by strict decoding (UTF-8, UTF-8 with BOM, else GB18030; anything else is an
 error naming the file), the file is rewritten as UTF-8 in a temporary folder, and DuckDB's `read_csv` reads
 it. XLSX: openpyxl streams the cells into Arrow columns. Either way, each sheet reaches DuckDB as one
-relation of text columns c0…cN with the spreadsheet row number beside each row.
+relation of text columns c0…cN with the spreadsheet row number beside each row. Parquet (the bulk format of
+national loads): the column names become the header row and every cell is read as text.
 """
 
 from __future__ import annotations
@@ -215,6 +216,31 @@ def _progress(label: str, done: int, total: int) -> None:
         print(file=sys.stderr)
 
 
+# ---------------------------------------------------------------------------------------------- Parquet
+def read_parquet_file(con, path: Path) -> ReadResult:
+    """Parquet: the column names are the header (row 0) and the file's n-th record is row n; every cell is
+    read as text, like a CSV's, so the same rules parse and check it."""
+    try:
+        names = [r[0] for r in con.execute("describe select * from read_parquet($path)",
+                                           {"path": str(path)}).fetchall()]
+    except duckdb.Error as exc:
+        raise FileProblem(f"Parquet 文件 {path.name} 无法读取：{exc}",
+                          f"Parquet file {path.name} cannot be read: {exc}") from exc
+    if len(names) > MAX_COLUMNS:
+        raise FileProblem(f"Parquet 文件 {path.name} 的列超过 {MAX_COLUMNS} 列",
+                          f"Parquet file {path.name} has more than {MAX_COLUMNS} columns")
+    header = ", ".join("'" + name.replace("'", "''") + f"' as c{i}" for i, name in enumerate(names))
+    cells = ", ".join('cast("' + name.replace('"', '""') + f'" as varchar) as c{i}' for i, name in enumerate(names))
+    con.execute(f"""
+        create or replace temp table pw_sheet_0 as
+        select 0 as source_row, {header}
+        union all
+        select cast(file_row_number + 1 as integer), {cells}
+        from read_parquet($path, file_row_number = true)
+    """, {"path": str(path)})
+    return ReadResult("parquet", None, [Sheet(None, "pw_sheet_0", _used_columns(con, "pw_sheet_0"))])
+
+
 def read_file(con, path: Path, work_dir: Path) -> ReadResult:
     if path.stat().st_size == 0:
         raise FileProblem(f"文件 {path.name} 是空文件", f"file {path.name} is empty")
@@ -223,5 +249,7 @@ def read_file(con, path: Path, work_dir: Path) -> ReadResult:
         return read_csv_file(con, path, work_dir)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx_file(con, path)
-    raise FileProblem(f"文件 {path.name} 不是 CSV 或 XLSX（.xls 请另存为 .xlsx）",
-                      f"file {path.name} is not CSV or XLSX (save .xls as .xlsx)")
+    if suffix == ".parquet":
+        return read_parquet_file(con, path)
+    raise FileProblem(f"文件 {path.name} 不是 CSV、XLSX 或 Parquet（.xls 请另存为 .xlsx）",
+                      f"file {path.name} is not CSV, XLSX or Parquet (save .xls as .xlsx)")

@@ -119,14 +119,15 @@ select distinct lookup_key, indicator_code from (
 where lookup_key is not null
 qualify count(distinct indicator_code) over (partition by lookup_key) = 1;
 
--- the province is a parent in dim_region, not a region we load
+-- only the plans' regions and the regions under them: the province above a city plan is a parent in
+-- dim_region, not a region we load
 create or replace temp table pw_region_lookup as
 select distinct lookup_key, region_code from (
     select lower(region_code) as lookup_key, region_code from read_csv($regions, header = true, all_varchar = true)
     union all select pw_name_key(name_zh), region_code from read_csv($regions, header = true, all_varchar = true)
     union all select pw_name_key(name_en), region_code from read_csv($regions, header = true, all_varchar = true)
 )
-where region_code <> '440000' and lookup_key is not null
+where region_code in (select unnest($regions_in_plans)) and lookup_key is not null
 qualify count(distinct region_code) over (partition by lookup_key) = 1;
 
 create or replace temp table pw_unit (unit varchar, base_unit varchar, multiplier bigint);
@@ -140,43 +141,56 @@ PARSE_SQL = f"""
 create or replace temp table pw_checked as
 with
 
+-- Text is cleaned and matched once per distinct value, not once per row: a national file repeats 200
+-- indicator names and a few thousand region names over hundreds of thousands of rows. Each dictionary maps a
+-- raw text (null kept as its own key through coalesce) to what it means.
+
 -- bulletins often print the unit after the name: 城镇新增就业人数（万人）
-named as (
+indicator_dictionary as (
     select
-        *,
-        regexp_extract(pw_clean(indicator_raw), '^(.+?)[(]([^()]+)[)]$', ['name', 'unit']) as name_with_unit
-    from pw_input
-),
-
-cleaned as (
-    select
-        named.* exclude (name_with_unit),
-        pw_clean(value_raw) as value_clean,
-        coalesce(pw_clean(unit_raw),
-                 case when name_with_unit.unit in (select unit from pw_unit) then name_with_unit.unit end) as unit_column,
-        regexp_replace(pw_clean(year_raw), '年度?$', '') as year_clean,
-        lower(pw_clean(status_raw)) as status_clean,
+        indicator_raw,
         lower(pw_clean(indicator_raw)) as indicator_code_key,
+        case when name_with_unit.unit in (select unit from pw_unit) then name_with_unit.unit end as unit_in_name,
         pw_name_key(case when name_with_unit.unit in (select unit from pw_unit) then name_with_unit.name
-                         else indicator_raw end) as indicator_name_key,
-        lower(pw_clean(region_raw)) as region_code_key,
-        pw_name_key(region_raw) as region_name_key
-    from named
+                         else indicator_raw end) as indicator_name_key
+    from (
+        select indicator_raw,
+               regexp_extract(pw_clean(indicator_raw), '^(.+?)[(]([^()]+)[)]$', ['name', 'unit']) as name_with_unit
+        from (select distinct indicator_raw from pw_input)
+    )
 ),
 
-split_value as (
+indicator_matches as (
     select
-        *,
-        regexp_extract(value_clean, '^([+-]?[0-9][0-9,]*(?:\\.[0-9]+)?)(.*)$', ['number', 'unit']) as parts
-    from cleaned
+        dictionary.indicator_raw,
+        dictionary.unit_in_name,
+        indicator.indicator_code,
+        indicator.unit as registry_unit,
+        indicator.value_type
+    from indicator_dictionary as dictionary
+    -- equi-joins on precomputed keys (by code, then by name), never a join on an expression list
+    left join pw_indicator_lookup as indicator_by_code on indicator_by_code.lookup_key = dictionary.indicator_code_key
+    left join pw_indicator_lookup as indicator_by_name on indicator_by_name.lookup_key = dictionary.indicator_name_key
+    left join pw_indicator as indicator
+        on indicator.indicator_code = coalesce(indicator_by_code.indicator_code, indicator_by_name.indicator_code)
 ),
 
-parsed as (
+region_matches as (
+    select distinct_regions.region_raw, coalesce(region_by_code.region_code, region_by_name.region_code) as region_code
+    from (select distinct region_raw from pw_input) as distinct_regions
+    left join pw_region_lookup as region_by_code on region_by_code.lookup_key = lower(pw_clean(distinct_regions.region_raw))
+    left join pw_region_lookup as region_by_name on region_by_name.lookup_key = pw_name_key(distinct_regions.region_raw)
+),
+
+year_dictionary as (
+    select year_raw, regexp_replace(pw_clean(year_raw), '年度?$', '') as year_clean
+    from (select distinct year_raw from pw_input)
+),
+
+year_matches as (
     select
-        split_value.*,
-        nullif(parts.number, '') as number_text,
-        nullif(parts.unit, '') as unit_in_value,
-        try_cast(replace(parts.number, ',', '') as decimal(24, 6)) as number,
+        year_raw,
+        year_clean,
         case
             when regexp_full_match(year_clean, '[0-9]{{4}}') then cast(year_clean as integer)
             when regexp_full_match(year_clean, '[0-9]{{4}}[-–—~至到][0-9]{{4}}') then cast(right(year_clean, 4) as integer)
@@ -185,27 +199,64 @@ parsed as (
             when regexp_full_match(year_clean, '[0-9]{{4}}') then cast(year_clean as integer)
             when regexp_full_match(year_clean, '[0-9]{{4}}[-–—~至到][0-9]{{4}}') then cast(left(year_clean, 4) as integer)
         end as period_start_year
-    from split_value
+    from year_dictionary
+),
+
+status_matches as (
+    select distinct_statuses.status_raw, lower(pw_clean(distinct_statuses.status_raw)) as status_clean,
+           coalesce(status_alias.status,
+                    case when pw_clean(distinct_statuses.status_raw) is null then '{DEFAULT_STATUS}' end) as status
+    from (select distinct status_raw from pw_input) as distinct_statuses
+    left join pw_status as status_alias on status_alias.alias = lower(pw_clean(distinct_statuses.status_raw))
+),
+
+unit_matches as (
+    select unit_raw, pw_clean(unit_raw) as unit_clean from (select distinct unit_raw from pw_input)
+),
+
+-- the value is the one column that differs on every row: a plain number (what machine-written files hold)
+-- takes the short path; anything else is cleaned and split into number and unit
+value_cleaned as (
+    select
+        pw_input.*,
+        regexp_full_match(value_raw, '-?[0-9]+(\\.[0-9]+)?') as is_plain_number,
+        case when is_plain_number then value_raw else pw_clean(value_raw) end as value_clean
+    from pw_input
+),
+
+split_value as (
+    select
+        value_cleaned.* exclude (is_plain_number),
+        case when is_plain_number then {{'number': value_raw, 'unit': ''}}
+             else regexp_extract(value_clean, '^([+-]?[0-9][0-9,]*(?:\\.[0-9]+)?)(.*)$', ['number', 'unit'])
+        end as parts
+    from value_cleaned
 ),
 
 matched as (
     select
-        parsed.*,
-        indicator.indicator_code,
-        indicator.unit as registry_unit,
-        indicator.value_type,
-        coalesce(region_by_code.region_code, region_by_name.region_code) as region_code,
-        coalesce(unit_in_value, unit_column, indicator.unit) as effective_unit,
-        coalesce(status_alias.status, case when status_clean is null then '{DEFAULT_STATUS}' end) as status
-    from parsed
-    -- equi-joins on precomputed keys (by code, then by name), never a join on an expression list
-    left join pw_indicator_lookup as indicator_by_code on indicator_by_code.lookup_key = parsed.indicator_code_key
-    left join pw_indicator_lookup as indicator_by_name on indicator_by_name.lookup_key = parsed.indicator_name_key
-    left join pw_indicator as indicator
-        on indicator.indicator_code = coalesce(indicator_by_code.indicator_code, indicator_by_name.indicator_code)
-    left join pw_region_lookup as region_by_code on region_by_code.lookup_key = parsed.region_code_key
-    left join pw_region_lookup as region_by_name on region_by_name.lookup_key = parsed.region_name_key
-    left join pw_status as status_alias on status_alias.alias = parsed.status_clean
+        split_value.* exclude (parts),
+        nullif(parts.number, '') as number_text,
+        nullif(parts.unit, '') as unit_in_value,
+        try_cast(replace(parts.number, ',', '') as decimal(24, 6)) as number,
+        coalesce(unit_matches.unit_clean, indicator_matches.unit_in_name) as unit_column,
+        year_matches.year_clean,
+        year_matches.year,
+        year_matches.period_start_year,
+        status_matches.status_clean,
+        indicator_matches.indicator_code,
+        indicator_matches.registry_unit,
+        indicator_matches.value_type,
+        region_matches.region_code,
+        coalesce(nullif(parts.unit, ''), unit_matches.unit_clean, indicator_matches.unit_in_name,
+                 indicator_matches.registry_unit) as effective_unit,
+        status_matches.status
+    from split_value
+    left join indicator_matches on indicator_matches.indicator_raw is not distinct from split_value.indicator_raw
+    left join region_matches on region_matches.region_raw is not distinct from split_value.region_raw
+    left join year_matches on year_matches.year_raw is not distinct from split_value.year_raw
+    left join status_matches on status_matches.status_raw is not distinct from split_value.status_raw
+    left join unit_matches on unit_matches.unit_raw is not distinct from split_value.unit_raw
 ),
 
 converted as (
@@ -241,21 +292,45 @@ checked as (
 ),
 
 -- the same key twice in one file: identical values are one value (the rest are duplicates);
--- different values are a conflict nobody can resolve here, so every row of that key is quarantined
-keyed as (
+-- different values are a conflict nobody can resolve here, so every row of that key is quarantined.
+-- Counted per key with a GROUP BY; only the rare repeated keys get a row number (a window over every row
+-- of a national file would sort them all).
+key_counts as (
     select
-        *,
-        count(distinct (value, status)) filter (where reason_code is null)
-            over (partition by indicator_code, region_code, period_start_year, year) as n_distinct_values,
-        row_number() over (partition by indicator_code, region_code, period_start_year, year,
-                           reason_code is null order by sheet, source_row, source_column) as n_in_file
+        indicator_code, region_code, period_start_year, year,
+        count(*) as n_valid_rows,
+        count(distinct (value, status)) as n_distinct_values
     from checked
+    where reason_code is null
+    group by indicator_code, region_code, period_start_year, year
+),
+
+keyed as (
+    select checked.*, key_counts.n_valid_rows, key_counts.n_distinct_values
+    from checked
+    left join key_counts
+        on checked.reason_code is null
+        and key_counts.indicator_code = checked.indicator_code and key_counts.region_code = checked.region_code
+        and key_counts.period_start_year = checked.period_start_year and key_counts.year = checked.year
+),
+
+repeated as (
+    select
+        sheet, source_row, source_column,
+        row_number() over (partition by indicator_code, region_code, period_start_year, year
+                           order by sheet, source_row, source_column) as n_in_file
+    from keyed
+    where n_valid_rows > 1
 )
 
 select
-    * exclude (reason_code, n_distinct_values, n_in_file),
-    case when reason_code is null and n_distinct_values > 1 then 'conflicting_duplicate' else reason_code end
-        as reason_code,
-    reason_code is null and n_distinct_values = 1 and n_in_file > 1 as is_duplicate_in_file
+    keyed.* exclude (reason_code, n_distinct_values, n_valid_rows),
+    case when keyed.reason_code is null and keyed.n_distinct_values > 1 then 'conflicting_duplicate'
+         else keyed.reason_code end as reason_code,
+    coalesce(keyed.reason_code is null and keyed.n_distinct_values = 1 and repeated.n_in_file > 1, false)
+        as is_duplicate_in_file
 from keyed
+left join repeated
+    on repeated.sheet is not distinct from keyed.sheet and repeated.source_row = keyed.source_row
+    and repeated.source_column is not distinct from keyed.source_column
 """

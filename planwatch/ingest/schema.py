@@ -11,7 +11,7 @@ create table if not exists raw.load_file (
     file_path        varchar not null,
     file_sha256      varchar not null,
     file_bytes       bigint not null,
-    file_format      varchar not null,   -- csv / xlsx
+    file_format      varchar not null,   -- csv / xlsx / parquet
     encoding         varchar,            -- csv only: utf-8, utf-8-sig, gb18030
     layouts          varchar,            -- long / wide, per sheet
     loaded_at        timestamp not null,
@@ -40,8 +40,12 @@ create table if not exists raw.observation (
     sheet             varchar,
     source_row        integer not null,
     source_column     varchar,           -- wide layout: the year column's header
-    loaded_at         timestamp not null,
-    primary key (indicator_code, region_code, period_start_year, year, vintage)
+    loaded_at         timestamp not null
+    -- unique (indicator_code, region_code, period_start_year, year, vintage): the loader gives each new value
+    -- the next vintage inside its one-writer transaction, and the quality gate's blocking check
+    -- raw_observation_key_unique proves it before anything is published. Not a PRIMARY KEY: DuckDB keeps
+    -- such an index in memory and rewrites it at every checkpoint, which at national scale (19 million
+    -- rows) cost more than the load itself (BENCHMARKS.md).
 );
 
 create table if not exists raw.quarantine (

@@ -21,7 +21,9 @@ SDMX_COLUMNS = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "INDICATOR", 
 # our unit codes (base unit of the registry) and SDMX CL_OBS_STATUS codes
 SDMX_UNIT_MEASURE = {"人": "PERSONS", "人次": "PERSON_TIMES", "%": "PERCENT", "::": "RATIO"}
 SDMX_OBS_STATUS = {"final": "A", "preliminary": "P", "revised": "R", "synthetic": "G"}  # G: experimental value
-FORMULA_START = r"^[=+\-@\t\r]"
+# a text cell starting with one of these is a formula to a spreadsheet: = + - @ tab CR
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARACTERS = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
 
 
 @dataclass
@@ -45,7 +47,8 @@ def _neutralised_select(con, table: str) -> str:
     for name, data_type in columns:
         quoted = f'"{name}"'
         if data_type == "VARCHAR":
-            parts.append(f"case when regexp_matches({quoted}, '{FORMULA_START}') then '''' || {quoted} "
+            # a first-character lookup, not a regex: this runs on every text cell of every mart
+            parts.append(f"case when left({quoted}, 1) in ({FORMULA_CHARACTERS}) then '''' || {quoted} "
                          f"else {quoted} end as {quoted}")
         else:
             parts.append(quoted)

@@ -1,10 +1,13 @@
--- One row per 专栏2 indicator × region (city and counties) × plan year, with the actual (or none) and the
--- target that applies: the printed city target; for a county, the city's standard for rates, or the city's
--- count target apportioned by the county's share of the city in the first plan year both reported.
+-- One row per indicator of the current plan × region × plan year, with the actual (or none) and the target
+-- that applies. Regions are the plan's region and every region under it, at any depth (a city plan: the city
+-- and its counties; a national plan: provinces, prefectures and counties). The plan region is judged against
+-- the printed target; a region under it against the plan region's standard for rates, or against the plan
+-- region's count target apportioned by the region's share of the plan region in the first plan year both
+-- reported.
 with
 
 plan as (
-    select * from {{ ref('dim_plan') }} where plan_code = '{{ var("progress_plan_code", "JM_HRSS_14") }}'
+    select * from {{ ref('dim_plan') }} where plan_code = {{ current_plan_code() }}
 ),
 
 plan_years as (
@@ -31,8 +34,18 @@ indicators as (
     inner join {{ ref('dim_indicator') }} as dim_indicator using (indicator_code)
 ),
 
+-- each region with its ancestors (four levels: nation, province, prefecture, county) — plain self-joins, so
+-- the SQL stays portable
 regions as (
-    select region_code, parent_region_code, is_county from {{ ref('dim_region') }}
+    select
+        region.region_code,
+        region.is_county,
+        region.parent_region_code,
+        parent.parent_region_code as grandparent_region_code,
+        grandparent.parent_region_code as great_grandparent_region_code
+    from {{ ref('dim_region') }} as region
+    left join {{ ref('dim_region') }} as parent on parent.region_code = region.parent_region_code
+    left join {{ ref('dim_region') }} as grandparent on grandparent.region_code = parent.parent_region_code
 ),
 
 actuals as (
@@ -44,6 +57,7 @@ spine as (
         indicators.*,
         regions.region_code,
         regions.is_county,
+        regions.region_code = plan_years.plan_region_code as is_plan_region,
         plan_years.year,
         plan_years.start_year,
         plan_years.end_year,
@@ -51,24 +65,23 @@ spine as (
     from indicators
     inner join plan_years using (plan_code)
     inner join regions
-        on regions.region_code = plan_years.plan_region_code
-        or regions.parent_region_code = plan_years.plan_region_code
+        on plan_years.plan_region_code in (regions.region_code, regions.parent_region_code,
+                                           regions.grandparent_region_code, regions.great_grandparent_region_code)
 ),
 
--- a county's share of the city for count indicators, fixed in the first plan year where both report
-county_shares as (
+-- a region's share of the plan region for count indicators, fixed in the first plan year where both report
+region_shares as (
     select
-        county.indicator_code,
-        county.region_code,
-        arg_min(county.value / nullif(city.value, 0), county.year) as share_of_city
-    from actuals as county
-    inner join regions on regions.region_code = county.region_code and regions.is_county
-    inner join actuals as city
-        on city.indicator_code = county.indicator_code and city.year = county.year
-        and city.region_code = regions.parent_region_code
-    inner join plan_years on plan_years.year = county.year
-    where city.value <> 0
-    group by all
+        region.indicator_code,
+        region.region_code,
+        arg_min(region.value / plan_region.value, region.year) as share_of_plan_region
+    from actuals as region
+    inner join plan_years on plan_years.year = region.year
+    inner join actuals as plan_region
+        on plan_region.indicator_code = region.indicator_code and plan_region.year = region.year
+        and plan_region.region_code = plan_years.plan_region_code
+    where plan_region.value <> 0 and region.region_code <> plan_years.plan_region_code
+    group by region.indicator_code, region.region_code
 )
 
 select
@@ -79,6 +92,7 @@ select
     spine.start_year,
     spine.end_year,
     spine.is_county,
+    spine.is_plan_region,
     spine.is_binding,
     spine.target_kind,
     spine.direction,
@@ -88,20 +102,20 @@ select
     actuals.value as actual_value,
     actuals.status as actual_status,
     actuals.is_synthetic as actual_is_synthetic,
-    targets.target_value as city_target_value,
+    targets.target_value as plan_region_target_value,
     targets.target_text,
     targets.comparator,
     targets.is_cumulative,
     targets.baseline_value,
-    final_targets.target_value as city_final_target_value,
+    final_targets.target_value as plan_region_final_target_value,
     case
-        when not spine.is_county then 'plan'
-        when spine.value_type = 'rate' then 'city_standard'
-        when county_shares.share_of_city is not null then 'county_share_of_city_target'
+        when spine.is_plan_region then 'plan'
+        when spine.value_type = 'rate' then 'plan_region_standard'
+        when region_shares.share_of_plan_region is not null then 'share_of_plan_region_target'
     end as target_basis,
     case
-        when not spine.is_county or spine.value_type = 'rate' then 1
-        else county_shares.share_of_city
+        when spine.is_plan_region or spine.value_type = 'rate' then 1
+        else region_shares.share_of_plan_region
     end as target_scale
 from spine
 left join actuals using (indicator_code, region_code, year)
@@ -111,5 +125,5 @@ left join targets
 left join targets as final_targets
     on final_targets.indicator_code = spine.indicator_code and final_targets.plan_code = spine.plan_code
     and final_targets.year = spine.end_year and final_targets.region_code = spine.plan_region_code
-left join county_shares
-    on county_shares.indicator_code = spine.indicator_code and county_shares.region_code = spine.region_code
+left join region_shares
+    on region_shares.indicator_code = spine.indicator_code and region_shares.region_code = spine.region_code
