@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install run test docs ui dashboard clean
+.PHONY: install run test docs ui dashboard bench bench-smoke clean
 
 # A local virtual environment with the exact pins of constraints.txt (re-made when either file changes).
 $(STAMP): pyproject.toml constraints.txt
@@ -37,6 +37,15 @@ dashboard: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/planwatch docs
 
+## national-scale benchmark against hand-written DuckDB at 1 %, 10 % and 100 % → BENCHMARKS.md (about an hour)
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --scales 0.01,0.1,1
+
+## the 1 % benchmark CI runs so it never rots (a few minutes; not timed, not judged; report in a temp folder)
+bench-smoke: $(STAMP)
+	$(BIN)/python -m bench.run --scales 0.01 --report $${TMPDIR:-/tmp}/planwatch-bench-smoke.md \
+		--results $${TMPDIR:-/tmp}/planwatch-bench-smoke.json
+
 ## remove generated state (the default PLANWATCH_HOME) — never touches the venv
 clean:
-	rm -rf .planwatch
+	rm -rf .planwatch bench/packs
