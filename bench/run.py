@@ -258,13 +258,14 @@ def main() -> None:
     parser.add_argument("--no-incremental", action="store_true", help="skip the one-new-year case")
     args = parser.parse_args()
     results = []
+    command = "make bench" if args.scales == "0.01,0.1,1" else f"python -m bench.run --scales {args.scales}"
     for scale in (float(s) for s in args.scales.split(",")):
         results.append(bench_scale(scale, args.work, scale <= args.pipeline_max_scale, not args.no_incremental))
         print(json.dumps(summarise(results[-1])), flush=True)
-    command = "make bench" if args.scales == "0.01,0.1,1" else f"python -m bench.run --scales {args.scales}"
-    args.report.write_text(render(results, command), encoding="utf-8")
-    args.results.write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(f"wrote {args.report} and {args.results}")
+        # written after every scale, so a long run that stops late keeps what it measured
+        args.report.write_text(render(results, command), encoding="utf-8")
+        args.results.write_text(json.dumps(results, indent=1), encoding="utf-8")
+        print(f"wrote {args.report} and {args.results}", flush=True)
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str 
             context.data_sources.delete(DATASOURCE)
         source = context.data_sources.add_sql(
             name=DATASOURCE, connection_string=duckdb_url(settings.warehouse),
-            kwargs={"connect_args": {"read_only": True}})
+            kwargs={"connect_args": {"read_only": True, "config": settings.duckdb_config}})
         by_table: dict[str, list[Check]] = defaultdict(list)
         for check in checks:
             by_table[check.table].append(check)
@@ -178,7 +178,7 @@ def record_history(settings: Settings, gate: GateResult) -> None:
     checkpoint("gate.before_history")
     rows = [(gate.run_id, r.suite, r.table_name, r.check_name, r.family, r.severity, r.success, r.observed,
              r.title_zh, r.description, gate.validated_at) for r in gate.results]
-    with duckdb.connect(str(settings.warehouse)) as con:
+    with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
         con.execute(HISTORY_DDL)
         con.executemany("insert into quality.quality_result values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         folder = quality_dir(settings)

@@ -46,6 +46,9 @@ class Settings:
     """PLANWATCH_SEEDS: the plan pack — the folder of dbt seeds (plan targets, indicator registry, regions) that
     dbt loads and the loader and quality checks read. Default: the repository's `seeds/` (the Jiangmen plan);
     the national benchmark points it at a generated pack."""
+    duckdb_memory_limit: str = "3GB"
+    """PLANWATCH_DUCKDB_MEMORY_LIMIT: DuckDB's memory limit in every connection planwatch opens (loads, dbt,
+    quality gate, publish); beyond it DuckDB spills to disk. Keeps a national build under 4 GiB of RAM."""
     bundled_data: bool = True
     """PLANWATCH_BUNDLED_DATA: write the bundled Jiangmen statistics into the landing folder before each load
     (true by default; false for any other plan pack)."""
@@ -54,6 +57,11 @@ class Settings:
     def alert_log(self) -> Path:
         """Where a failed run is recorded (always), beside the optional webhook."""
         return self.log_dir / "alerts.log"
+
+    @property
+    def duckdb_config(self) -> dict:
+        """The configuration of every DuckDB connection planwatch opens."""
+        return {"memory_limit": self.duckdb_memory_limit}
 
     @property
     def manifest_path(self) -> Path:
@@ -92,6 +100,7 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         sensor_interval_seconds=int(os.environ.get("PLANWATCH_SENSOR_INTERVAL", "60")),
         alert_webhook=os.environ.get("PLANWATCH_ALERT_WEBHOOK") or None,
         seeds=_path("PLANWATCH_SEEDS", REPO_ROOT / "seeds"),
+        duckdb_memory_limit=os.environ.get("PLANWATCH_DUCKDB_MEMORY_LIMIT", "3GB"),
         bundled_data=os.environ.get("PLANWATCH_BUNDLED_DATA", "true").lower() not in ("0", "false", "no"),
     )
 
@@ -129,6 +138,7 @@ def export_env(settings: Settings) -> None:
     os.environ["DBT_PROFILES_DIR"] = str(REPO_ROOT)
     os.environ["DBT_PROJECT_DIR"] = str(REPO_ROOT)
     os.environ["PLANWATCH_SEEDS"] = seed_path_for_dbt(settings.seeds)
+    os.environ["PLANWATCH_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit  # profiles.yml reads it
     # no network at run time: dbt anonymous usage stats and version checks off
     os.environ["DO_NOT_TRACK"] = "1"
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"

@@ -7,8 +7,6 @@ prefixed with an apostrophe. SDMX-CSV 2.0 holds the latest yearly observations a
 
 from __future__ import annotations
 
-import codecs
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +21,7 @@ SDMX_UNIT_MEASURE = {"人": "PERSONS", "人次": "PERSON_TIMES", "%": "PERCENT",
 SDMX_OBS_STATUS = {"final": "A", "preliminary": "P", "revised": "R", "synthetic": "G"}  # G: experimental value
 # a text cell starting with one of these is a formula to a spreadsheet: = + - @ tab CR
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
 FORMULA_CHARACTERS = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
 
 
@@ -39,29 +38,24 @@ def mart_tables(con) -> list[str]:
     ).fetchall()]
 
 
-def _neutralised_select(con, table: str) -> str:
+def _csv_select(con, table: str) -> str:
+    """The mart as Excel should open it: text cells that would run as formulas are neutralised, and the first
+    column's header starts with U+FEFF, so DuckDB's COPY itself writes the UTF-8 BOM (Excel then reads the
+    Chinese right) without a second pass over a file of gigabytes."""
     columns = con.execute(
         "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
         "and table_name = ? order by ordinal_position", [table]).fetchall()
     parts = []
-    for name, data_type in columns:
+    for position, (name, data_type) in enumerate(columns):
         quoted = f'"{name}"'
+        header = f'"{BOM}{name}"' if position == 0 else quoted
         if data_type == "VARCHAR":
             # a first-character lookup, not a regex: this runs on every text cell of every mart
             parts.append(f"case when left({quoted}, 1) in ({FORMULA_CHARACTERS}) then '''' || {quoted} "
-                         f"else {quoted} end as {quoted}")
+                         f"else {quoted} end as {header}")
         else:
-            parts.append(quoted)
+            parts.append(f"{quoted} as {header}")
     return f"select {', '.join(parts)} from marts.\"{table}\""
-
-
-def _copy_csv_with_bom(con, query: str, target: Path) -> None:
-    plain = target.with_suffix(".tmp")
-    con.execute(f"copy ({query}) to '{plain}' (format csv, header true)")
-    with open(plain, "rb") as src, open(target, "wb") as dst:
-        dst.write(codecs.BOM_UTF8)
-        shutil.copyfileobj(src, dst)
-    plain.unlink()
 
 
 # One SDMX-CSV projection over two series: latest yearly observations, and plan targets.
@@ -94,18 +88,18 @@ SDMX_SERIES = {
 }
 
 
-def write_exports(warehouse: Path, folder: Path) -> ExportResult:
+def write_exports(warehouse: Path, folder: Path, config: dict | None = None) -> ExportResult:
     """Write every mart of `warehouse` under `folder`/{parquet,csv,sdmx}; returns what was written."""
     for sub in ("parquet", "csv", "sdmx"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse), read_only=True, config=config or {}) as con:
         tables = mart_tables(con)
         for table in tables:
             parquet = folder / "parquet" / f"{table}.parquet"
             con.execute(f"copy marts.\"{table}\" to '{parquet}' (format parquet)")
             csv_path = folder / "csv" / f"{table}.csv"
-            _copy_csv_with_bom(con, _neutralised_select(con, table), csv_path)
+            con.execute(f"copy ({_csv_select(con, table)}) to '{csv_path}' (format csv, header true)")
             files += [parquet, csv_path]
         con.execute("create temp table sdmx_units (base_unit varchar, code varchar)")
         con.executemany("insert into sdmx_units values (?, ?)", list(SDMX_UNIT_MEASURE.items()))

@@ -19,6 +19,10 @@ from planwatch.faults import checkpoint
 from planwatch.publish.exports import ExportResult, write_exports
 from planwatch.settings import Settings
 
+# What dashboards and BI tools get: the star schema and the quality history. The working schemas (raw,
+# seeds, staging, intermediate) stay in the working warehouse: they are not part of the BI contract, and at
+# national scale raw.observation alone would double the copy.
+PUBLISHED_SCHEMAS = ("marts", "quality")
 # the oldest storage format DuckDB 1.x clients read; DuckDB 2 writes it on request
 STORAGE_VERSION = "v1.0.0"
 
@@ -44,14 +48,18 @@ def publish(settings: Settings) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a run that died mid-copy
         leftover.unlink()
-    with duckdb.connect(str(settings.warehouse)) as con:
+    with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
         con.execute("checkpoint")
     checkpoint("publish.after_checkpoint")
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with duckdb.connect() as con:
+    with duckdb.connect(config=settings.duckdb_config) as con:
         con.execute(f"attach '{settings.warehouse}' as working (read_only)")
         con.execute(f"attach '{staging}' as published (storage_version '{STORAGE_VERSION}')")
-        con.execute("copy from database working to published")
+        for schema, table in con.execute(
+                "select schema_name, table_name from duckdb_tables() where database_name = 'working' "
+                f"and schema_name in ({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by all").fetchall():
+            con.execute(f'create schema if not exists published."{schema}"')
+            con.execute(f'create table published."{schema}"."{table}" as from working."{schema}"."{table}"')
         con.execute("detach published")
         con.execute("detach working")
     checkpoint("publish.after_copy")
@@ -68,7 +76,7 @@ def publish_exports(settings: Settings) -> ExportResult:
     fresh = folder / f".exports.{uuid.uuid4().hex[:8]}.tmp"
     for leftover in folder.glob(".exports.*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    result = write_exports(published_path(settings), fresh)
+    result = write_exports(published_path(settings), fresh, settings.duckdb_config)
     checkpoint("exports.before_swap")
     final = folder / "exports"
     retired = folder / f".exports.{uuid.uuid4().hex[:8]}.old"
