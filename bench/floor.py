@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.publish.exports import CSV_MAX_ROWS
+
 LOAD_SQL = """
 insert into observation
 with file_rows as (
@@ -221,9 +223,10 @@ def stage_publish(warehouse: Path, published: Path) -> int:
     shutil.rmtree(exports, ignore_errors=True)
     exports.mkdir()
     with duckdb.connect(str(target), read_only=True) as con:
-        for table in MARTS:
+        for table in MARTS:  # planwatch's export contract: Parquet always, CSV up to Excel's row limit
             con.execute(f"copy {table} to '{exports / table}.parquet' (format parquet)")
-            con.execute(f"copy {table} to '{exports / table}.csv' (format csv, header true)")
+            if con.execute(f"select count(*) from {table}").fetchone()[0] <= CSV_MAX_ROWS:
+                con.execute(f"copy {table} to '{exports / table}.csv' (format csv, header true)")
     return rows
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import math
 import shutil
 from pathlib import Path
@@ -300,7 +301,7 @@ def main() -> None:
     parser.add_argument("--landing", type=Path, required=True, help="folder for the landing files")
     args = parser.parse_args()
     summary = generate(args.scale, args.pack, args.landing, args.seed)
-    print({k: v for k, v in summary.items() if k != "files"})
+    print("GENERATED " + json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.generate import generate
 from planwatch.settings import REPO_ROOT
 
 PLANWATCH_STAGES = ("load", "dbt_build", "quality", "publish")
@@ -87,7 +86,13 @@ def bench_scale(scale: float, work: Path, pipeline: bool, incremental: bool) -> 
     landing = base / "landing"
     print(f"scale {scale:g}: generating …", flush=True)
     start = time.perf_counter()
-    generated = generate(scale, pack, landing)
+    # in a process of its own: a child forked from a parent that had grown would report the parent's RSS as
+    # its own peak (Linux carries the high-water mark across fork and exec)
+    output = subprocess.run([sys.executable, "-m", "bench.generate", "--scale", str(scale), "--pack", str(pack),
+                             "--landing", str(landing)], cwd=REPO_ROOT, check=True, capture_output=True,
+                            text=True).stdout
+    generated = json.loads(next(line for line in output.splitlines() if line.startswith("GENERATED "))
+                           .removeprefix("GENERATED "))
     generated["wall_s"] = round(time.perf_counter() - start, 2)
     generated["landing_bytes"] = sum(Path(f).stat().st_size for f in generated["files"])
     files = [Path(f) for f in generated.pop("files")]

@@ -181,3 +181,15 @@ def test_csv_export_neutralises_formula_text(tmp_path, value):
         rows = list(csv.DictReader(f))
     assert rows[0]["note"] == "'" + value and rows[0]["n"] == "-5"
     assert rows[1]["note"] == "plain"
+
+
+def test_a_mart_beyond_excels_row_limit_is_exported_as_parquet_only(built_home, tmp_path, monkeypatch):
+    from planwatch.publish import exports
+
+    monkeypatch.setattr(exports, "CSV_MAX_ROWS", 600)  # fct_plan_progress has 680 rows; every other mart fewer
+    result = exports.write_exports(built_home / "published" / "planwatch.duckdb", tmp_path / "exports")
+    names = {p.name for p in result.files}
+    assert "fct_plan_progress.parquet" in names and "fct_plan_progress.csv" not in names
+    assert "dim_region.csv" in names
+    note = (tmp_path / "exports" / "csv" / "NOT_EXPORTED_AS_CSV.txt").read_text(encoding="utf-8")
+    assert "fct_plan_progress: 680 rows > 600" in note and "dim_region" not in note

@@ -1,9 +1,10 @@
 """Load landing files into raw.observation / raw.quarantine, one transaction per file.
 
 Per file: hash it (a file already loaded is skipped and said so), read it (readers.py), find each sheet's
-header and layout, put every record into one temp table, apply rules.PARSE_SQL, compare with what the
-warehouse already holds (identical → duplicate skipped; different → next vintage), then insert the
-load_file row, the observations and the quarantined rows in one transaction. Invariant, per file:
+header and layout, put every record into one temp table, apply rules.PARSE_SQL (and the duplicate rules when
+a key repeats), compare with what the warehouse already holds (identical → duplicate skipped; different →
+next vintage), then insert the load_file row, the observations and the quarantined rows in one
+transaction. Invariant, per file:
 records read = loaded + duplicates skipped + quarantined.
 """
 
@@ -157,6 +158,8 @@ def load_one(con, path: Path) -> FileResult:
         except FileProblem as problem:
             return FileResult(path, "error", error_zh=problem.zh, error_en=problem.en)
     con.execute(rules.PARSE_SQL)
+    repeated = con.execute(rules.REPEATED_KEYS_SQL).fetchone()[0]
+    con.execute(rules.PW_CHECKED_WITH_REPEATS_SQL if repeated else rules.PW_CHECKED_WITHOUT_REPEATS_SQL)
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     load_id = f"{loaded_at:%Y%m%dT%H%M%S}-{sha256[:8]}-{uuid.uuid4().hex[:4]}"
     result.load_id = load_id

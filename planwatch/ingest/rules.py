@@ -138,7 +138,7 @@ create or replace temp table pw_reason (reason_code varchar, role varchar, reaso
 # Applied to temp table pw_input(sheet, source_row, source_column, indicator_raw, region_raw, year_raw,
 # value_raw, unit_raw, status_raw, source_raw, note_raw) holding one file; yields pw_checked.
 PARSE_SQL = f"""
-create or replace temp table pw_checked as
+create or replace temp table pw_parsed as
 with
 
 -- Text is cleaned and matched once per distinct value, not once per row: a national file repeats 200
@@ -289,12 +289,34 @@ checked as (
             when status is null then 'unknown_status'
         end as reason_code
     from converted
+)
+
+select * from checked
+"""
+
+# Does any key come twice among the file's valid rows? Usually not — and then pw_checked is pw_parsed as it is.
+REPEATED_KEYS_SQL = """
+select exists (
+    select 1 from pw_parsed where reason_code is null
+    group by indicator_code, region_code, period_start_year, year having count(*) > 1
+)
+"""
+
+PW_CHECKED_WITHOUT_REPEATS_SQL = """
+create or replace temp view pw_checked as select *, false as is_duplicate_in_file from pw_parsed
+"""
+
+# The same key twice in one file: identical values are one value (the rest are duplicates); different values
+# are a conflict nobody can resolve here, so every row of that key is quarantined. Counted per key with a
+# GROUP BY; only the repeated keys get a row number (a window over every row would sort them all).
+PW_CHECKED_WITH_REPEATS_SQL = """
+create or replace temp view pw_checked as
+with
+
+checked as (
+    select * from pw_parsed
 ),
 
--- the same key twice in one file: identical values are one value (the rest are duplicates);
--- different values are a conflict nobody can resolve here, so every row of that key is quarantined.
--- Counted per key with a GROUP BY; only the rare repeated keys get a row number (a window over every row
--- of a national file would sort them all).
 key_counts as (
     select
         indicator_code, region_code, period_start_year, year,

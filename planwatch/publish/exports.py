@@ -22,6 +22,8 @@ SDMX_OBS_STATUS = {"final": "A", "preliminary": "P", "revised": "R", "synthetic"
 # a text cell starting with one of these is a formula to a spreadsheet: = + - @ tab CR
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+# CSV exports are for spreadsheets, and Excel opens at most 1 048 576 rows (one of them the header)
+CSV_MAX_ROWS = 1_048_575
 FORMULA_CHARACTERS = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
 
 
@@ -93,14 +95,20 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None) -> 
     for sub in ("parquet", "csv", "sdmx"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
+    skipped: list[str] = []
     with duckdb.connect(str(warehouse), read_only=True, config=config or {}) as con:
         tables = mart_tables(con)
         for table in tables:
             parquet = folder / "parquet" / f"{table}.parquet"
             con.execute(f"copy marts.\"{table}\" to '{parquet}' (format parquet)")
+            files.append(parquet)
+            n_rows = con.execute(f'select count(*) from marts."{table}"').fetchone()[0]
+            if n_rows > CSV_MAX_ROWS:  # no spreadsheet opens it: Parquet (and SDMX) serve such a mart
+                skipped.append(f"{table}: {n_rows} rows > {CSV_MAX_ROWS} (Excel's limit); see parquet/{table}.parquet")
+                continue
             csv_path = folder / "csv" / f"{table}.csv"
             con.execute(f"copy ({_csv_select(con, table)}) to '{csv_path}' (format csv, header true)")
-            files += [parquet, csv_path]
+            files.append(csv_path)
         con.execute("create temp table sdmx_units (base_unit varchar, code varchar)")
         con.executemany("insert into sdmx_units values (?, ?)", list(SDMX_UNIT_MEASURE.items()))
         con.execute("create temp table sdmx_statuses (status varchar, code varchar)")
@@ -110,6 +118,11 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None) -> 
             query = SDMX_SQL.format(structure_id=structure_id, series=series)
             con.execute(f"copy ({query}) to '{target}' (format csv, header true)")
             files.append(target)
+    if skipped:
+        note = folder / "csv" / "NOT_EXPORTED_AS_CSV.txt"
+        note.write_text("超过 Excel 行数上限的表未导出为 CSV，请使用 Parquet。/ Marts beyond Excel's row limit are not "
+                        "exported as CSV; use the Parquet files.\n" + "\n".join(skipped) + "\n", encoding="utf-8")
+        files.append(note)
     return ExportResult(folder, tables, files)
 
 
