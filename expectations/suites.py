@@ -56,6 +56,15 @@ def _values_outside(value_type: str, condition: str, description: str) -> gxe.Un
                  f"where i.value_type = '{value_type}' and ({condition})", description)
 
 
+def _codes_outside(column: str, codes: list[str], description: str) -> gxe.UnexpectedRowsExpectation:
+    """Rows whose code is not one of `codes`, as an anti-join on a VALUES list. (GE's ExpectColumnValuesToBeInSet
+    binds every code as a parameter of one IN list, tested row by row: with the national pack's 3 209 regions
+    that alone took 65 s over 19 million rows; the anti-join takes well under a second.)"""
+    values = ", ".join("('" + code.replace("'", "''") + "')" for code in codes)
+    return _rows(f"select o.{column}, o.source_row, o.file_name from (select * from {{batch}}) as o "
+                 f"where o.{column} not in (select code from (values {values}) as known(code))", description)
+
+
 def build_checks() -> list[Check]:
     indicators = _seed_column("plan_indicators", "indicator_code")
     regions = regions_in_plans(get_settings().seeds)
@@ -76,10 +85,11 @@ def build_checks() -> list[Check]:
                 f"{column} 不为空", gxe.ExpectColumnValuesToNotBeNull(column=column))
           for column in ("indicator_code", "region_code", "year", "value", "vintage", "load_id")],
         Check("raw_observation_indicator_known", "raw_loads", "raw.observation", "codes_known", ERROR,
-              "指标代码都在指标登记表中", gxe.ExpectColumnValuesToBeInSet(column="indicator_code", value_set=indicators)),
+              "指标代码都在指标登记表中", _codes_outside("indicator_code", indicators,
+                                                "every indicator code is in the registry")),
         Check("raw_observation_region_known", "raw_loads", "raw.observation", "codes_known", ERROR,
-              "地区代码都是规划地区（江门市）或其下级地区", gxe.ExpectColumnValuesToBeInSet(column="region_code",
-                                                                       value_set=regions)),
+              "地区代码都是规划地区（江门市）或其下级地区", _codes_outside(
+                  "region_code", regions, "every region is the plan's region or a region under it")),
         Check("raw_observation_year_in_window", "raw_loads", "raw.observation", "years", ERROR,
               "年份在 2016–2030 之间", gxe.ExpectColumnValuesToBeBetween(column="year", min_value=2016,
                                                                     max_value=2030)),

@@ -173,3 +173,6 @@ select
     cast(judged.actual_value - county_rollup.county_sum_value as decimal(24, 6)) as county_sum_difference
 from judged
 left join county_rollup using (indicator_code, region_code, year)
+
+-- stored by region: a dashboard asks for one region (or one region's series), and DuckDB then skips the rest
+order by judged.region_code, judged.indicator_code, judged.year

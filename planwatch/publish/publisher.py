@@ -53,6 +53,7 @@ def publish(settings: Settings) -> Path:
     checkpoint("publish.after_checkpoint")
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     with duckdb.connect(config=settings.duckdb_config) as con:
+        con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
         con.execute(f"attach '{settings.warehouse}' as working (read_only)")
         con.execute(f"attach '{staging}' as published (storage_version '{STORAGE_VERSION}')")
         for schema, table in con.execute(
