@@ -97,6 +97,7 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None) -> 
     files: list[Path] = []
     skipped: list[str] = []
     with duckdb.connect(str(warehouse), read_only=True, config=config or {}) as con:
+        con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
         tables = mart_tables(con)
         for table in tables:
             parquet = folder / "parquet" / f"{table}.parquet"
