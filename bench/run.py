@@ -96,7 +96,8 @@ def bench_scale(scale: float, work: Path, pipeline: bool, incremental: bool) -> 
     generated["wall_s"] = round(time.perf_counter() - start, 2)
     generated["landing_bytes"] = sum(Path(f).stat().st_size for f in generated["files"])
     files = [Path(f) for f in generated.pop("files")]
-    result = {"scale": scale, "generated": generated, "planwatch": {}, "floor": {}}
+    result = {"scale": scale, "measured_at": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "machine": machine(),
+              "generated": generated, "planwatch": {}, "floor": {}}
 
     env = _env(base / "planwatch", pack, landing, base / "floor")
     for stage in PLANWATCH_STAGES + ("dashboard",):
@@ -175,8 +176,8 @@ def render(results: list[dict], command: str) -> str:
         "",
         f"    {command}",
         "",
-        f"- Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
-        f"- Machine: {machine()}",
+        f"- Date: {results[-1].get('measured_at', f'{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC')}",
+        f"- Machine: {results[-1].get('machine', machine())}",
         f"- DuckDB {duckdb.__version__}; every stage runs in a fresh process; peak RSS = ru_maxrss of that "
         "process (wait4).",
         "- Data: `bench/generate.py` — a synthetic national plan (200 indicators: 50 cumulative, 50 level, "
@@ -252,6 +253,14 @@ def targets_table(results: list[dict]) -> list[str]:
     return lines + [""]
 
 
+def rerender(results_path: Path, report: Path) -> None:
+    """BENCHMARKS.md again from a results file (after FINDINGS.md changed), without measuring anything."""
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    scales = ",".join(f"{r['scale']:g}" for r in results)
+    command = "make bench" if scales == "0.01,0.1,1" else f"python -m bench.run --scales {scales}"
+    report.write_text(render(results, command), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="0.01,0.1,1")
@@ -261,7 +270,12 @@ def main() -> None:
     parser.add_argument("--pipeline-max-scale", type=float, default=0.1,
                         help="run the whole job through Dagster only up to this scale (it repeats every stage)")
     parser.add_argument("--no-incremental", action="store_true", help="skip the one-new-year case")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite the report from the results file without measuring")
     args = parser.parse_args()
+    if args.render_only:
+        rerender(args.results, args.report)
+        return
     results = []
     command = "make bench" if args.scales == "0.01,0.1,1" else f"python -m bench.run --scales {args.scales}"
     for scale in (float(s) for s in args.scales.split(",")):
