@@ -37,6 +37,16 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync_postgres(args: argparse.Namespace) -> int:
+    from planwatch.targets.postgres import PostgresConnection, sync_raw
+
+    server = PostgresConnection.from_env()
+    copied = sync_raw(get_settings(), server)
+    say(f"已复制 {len(copied)} 个批次到 PostgreSQL {server.host}:{server.port}/{server.dbname} 的 raw 模式",
+        f"Copied {len(copied)} load(s) into raw on PostgreSQL {server.host}:{server.port}/{server.dbname}")
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from planwatch.pipeline import validate_and_publish
 
@@ -186,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     dbt.set_defaults(func=cmd_dbt)
     docs = sub.add_parser("docs", help="生成 dbt 文档 / generate the dbt docs site")
     docs.set_defaults(func=cmd_docs)
+    sync = sub.add_parser("sync-postgres", help="把尚未复制的加载批次复制到 PostgreSQL 的 raw 模式 / copy the loads the "
+                                                "PostgreSQL server does not have yet into its raw schema")
+    sync.set_defaults(func=cmd_sync_postgres)
     show = sub.add_parser("settings", help="显示当前设置 / show the settings in force")
     show.set_defaults(func=cmd_settings)
     return parser

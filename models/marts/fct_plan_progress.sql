@@ -126,7 +126,7 @@ select
     cast(judged.target_value as decimal(24, 6)) as target_value,
     case
         when judged.target_basis = 'share_of_plan_region_target'
-            then judged.target_text || ' × ' || printf('%.2f%%', judged.target_scale * 100)
+            then judged.target_text || ' × ' || {{ format_percent('judged.target_scale * 100') }}
         else judged.target_text
     end as target_text,
     judged.target_basis,
@@ -148,7 +148,7 @@ select
         when judged.target_kind = 'ceiling' then
             case when judged.is_met then '控制在目标范围内' else '超出目标范围' end
         when judged.target_value = 0 then '目标为零'
-        else printf('%.2f%%', judged.percent_of_target)
+        else {{ format_percent('judged.percent_of_target') }}
     end as completion_text,
     judged.is_met,
     judged.progress_status,

@@ -101,8 +101,8 @@ select
                when (text_targets.frequency = 'per_year' and compared.table_value >= text_targets.quantity_in_base_unit)
                     or (text_targets.frequency <> 'per_year' and compared.table_value = text_targets.quantity_in_base_unit)
                    then '一致'
-               else '不一致：文本 ' || cast(text_targets.quantity_in_base_unit as double) || '，表格 '
-                    || cast(compared.table_value as double)
+               else '不一致：文本 ' || {{ number_text('text_targets.quantity_in_base_unit') }} || '，表格 '
+                    || {{ number_text('compared.table_value') }}
            end as finding_zh
 from compared
 inner join text_targets using (target_code)

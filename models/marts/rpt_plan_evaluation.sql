@@ -26,8 +26,8 @@ zl1 as (
             as percent_of_target,
         -- decimals of the printed actual: the recomputed rate may differ from the printed one by the
         -- rounding of the printed inputs, no more
-        case when trim(zl1.actual_text, '[]') like '%.%'
-             then length(split_part(trim(zl1.actual_text, '[]'), '.', 2)) else 0 end as actual_decimals
+        case when trim(both '[]' from zl1.actual_text) like '%.%'
+             then length(split_part(trim(both '[]' from zl1.actual_text), '.', 2)) else 0 end as actual_decimals
     from {{ ref('stg_plan__zl1_results') }} as zl1
     inner join plan_rows using (plan_code, indicator_code)
     inner join plans using (plan_code)
@@ -51,7 +51,7 @@ thirteenth as (
             when target_kind = 'ratio' then '——'
             when target_kind = 'ceiling' then
                 case when actual_value <= target_value then '控制在目标范围内' else '超出目标范围' end
-            else printf('%.2f%%', percent_of_target)
+            else {{ format_percent('percent_of_target') }}
         end as completion_text,
         case target_comparator
             when '>=' then actual_value >= target_value
@@ -130,7 +130,7 @@ text_actuals as (
         on observations.indicator_code = text_targets.indicator_code
         and observations.region_code = text_targets.region_code
         and observations.year between text_targets.period_start_year and text_targets.period_end_year
-    group by all
+    group by text_targets.target_code, text_targets.period_start_year, text_targets.period_end_year
 ),
 
 text_measured as (
@@ -179,7 +179,7 @@ text_evaluated as (
             when indicator_code is null then '无对应指标数据'
             when actual_value is null then '无数据'
             when comparator = '<=' then case when actual_value <= quantity then '控制在目标范围内' else '超出目标范围' end
-            else printf('%.2f%%', percent_of_target)
+            else {{ format_percent('percent_of_target') }}
         end as completion_text,
         case comparator
             when '>=' then actual_value >= quantity
@@ -200,10 +200,17 @@ text_evaluated as (
     from text_rated
 ),
 
+{%- set evaluation_columns = ['plan_code', 'evaluation', 'evaluation_year', 'indicator_code', 'target_code',
+    'name_zh', 'unit', 'target_text', 'target_value', 'actual_value', 'completion_rate', 'completion_text', 'is_met',
+    'attribute', 'is_binding', 'data_basis', 'printed_completion_text', 'completion_within_rounding',
+    'source_ref'] %}
+
 unioned as (
-    select * from thirteenth
-    union all by name select * from fourteenth
-    union all by name select * from text_evaluated
+    select {{ evaluation_columns | join(', ') }} from thirteenth
+    union all
+    select {{ evaluation_columns | join(', ') }} from fourteenth
+    union all
+    select {{ evaluation_columns | join(', ') }} from text_evaluated
 )
 
 select

@@ -74,7 +74,7 @@ region_shares as (
     select
         region.indicator_code,
         region.region_code,
-        arg_min(region.value / plan_region.value, region.year) as share_of_plan_region
+        {{ value_at_min('region.value / plan_region.value', 'region.year') }} as share_of_plan_region
     from actuals as region
     inner join plan_years on plan_years.year = region.year
     inner join actuals as plan_region

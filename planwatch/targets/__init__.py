@@ -1,0 +1,1 @@
+"""Warehouses beyond the embedded DuckDB file (issue 9, in progress): PostgreSQL first."""
