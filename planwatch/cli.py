@@ -100,7 +100,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
     def stop(*_):
         raise KeyboardInterrupt
 
+    # explicit handlers: a shell that starts us in the background hands us SIGINT *ignored*, and Python then
+    # never raises KeyboardInterrupt (seen when CI ran under `nohup … &`)
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         return process.wait()
     except KeyboardInterrupt:
