@@ -100,3 +100,35 @@ def test_the_project_builds_on_postgres_with_the_same_marts(built_home, tmp_path
             on_duckdb = _normalised(dd.execute(select).fetchall())
             assert len(on_postgres) == len(on_duckdb) > 0, mart
             assert on_postgres == on_duckdb, mart
+
+
+def test_publish_is_a_schema_swap_and_the_bi_role_reads_only_the_published_marts(postgres_server):
+    """Runs after the build test (same server): publish by schema swap, then connect as the BI role."""
+    import psycopg2
+    from psycopg2 import errors
+
+    from planwatch.targets.postgres import PostgresConnection, publish_schema_swap
+
+    port = int(postgres_server["PLANWATCH_PG_PORT"])
+    admin = PostgresConnection("127.0.0.1", port, "postgres", "", "planwatch")
+    with admin.connect() as pg, pg.cursor() as cur:
+        cur.execute("create role planwatch_bi login")
+        cur.execute("select count(*) from information_schema.tables where table_schema = 'marts'")
+        n_marts = cur.fetchone()[0]
+    assert len(publish_schema_swap(admin, "planwatch_bi")) == n_marts == len(MARTS)
+    assert len(publish_schema_swap(admin, "planwatch_bi")) == n_marts  # again: the old published schema goes
+
+    bi = psycopg2.connect(host="127.0.0.1", port=port, user="planwatch_bi", dbname="planwatch")
+    bi.autocommit = True
+    cur = bi.cursor()
+    cur.execute("select count(*) from published.fct_plan_progress")
+    assert cur.fetchone()[0] == 680
+    for statement in ("insert into published.dim_year select * from published.dim_year",
+                      "delete from published.fct_plan_progress",
+                      "create table published.mine (x integer)",
+                      "select count(*) from marts.fct_plan_progress",
+                      "select count(*) from raw.observation",
+                      "select count(*) from staging.stg_raw__observations"):
+        with pytest.raises(errors.InsufficientPrivilege):
+            cur.execute(statement)
+    bi.close()

@@ -77,3 +77,29 @@ def sync_raw(settings: Settings, server: PostgresConnection | None = None) -> li
             pg.commit()
             copied.append(load_id)
     return copied
+
+
+PUBLISHED_SCHEMA = "published"
+
+
+def publish_schema_swap(server: PostgresConnection, bi_role: str, source_schema: str = "marts") -> list[str]:
+    """Publish the marts on PostgreSQL by a schema swap in one transaction: copy every table of `source_schema`
+    into a fresh schema, grant the read-only BI role USAGE on it and SELECT on its tables, then drop the old
+    `published` schema and rename the fresh one — readers see the old marts or the new ones, never a mix, and
+    the BI role never sees a working schema. (To be called only after the quality gate passed: wiring it
+    behind the gate is the next step of issue 9.)"""
+    staging = f"{PUBLISHED_SCHEMA}_next"
+    with server.connect() as pg, pg.cursor() as cur:
+        cur.execute("select table_name from information_schema.tables where table_schema = %s "
+                    "and table_type = 'BASE TABLE' order by table_name", [source_schema])
+        tables = [row[0] for row in cur.fetchall()]
+        cur.execute(f'drop schema if exists "{staging}" cascade')
+        cur.execute(f'create schema "{staging}"')
+        for table in tables:
+            cur.execute(f'create table "{staging}"."{table}" as table "{source_schema}"."{table}"')
+        cur.execute(f'grant usage on schema "{staging}" to "{bi_role}"')
+        cur.execute(f'grant select on all tables in schema "{staging}" to "{bi_role}"')
+        cur.execute(f'drop schema if exists "{PUBLISHED_SCHEMA}" cascade')
+        cur.execute(f'alter schema "{staging}" rename to "{PUBLISHED_SCHEMA}"')
+        pg.commit()  # one transaction: PostgreSQL's DDL is transactional
+    return tables
