@@ -10,7 +10,6 @@ a ratio to it.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 from pathlib import Path
@@ -245,7 +244,3 @@ def dashboard_query(published: Path, name: str, params: list) -> int:
     with duckdb.connect(str(published / "floor.duckdb"), read_only=True) as con:
         return len(con.execute(DASHBOARD_SQL[name], params).fetchall())
 
-
-def read_pack_regions(pack: Path) -> list[dict]:
-    with open(pack / "regions.csv", encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))

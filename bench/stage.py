@@ -40,12 +40,12 @@ def _dashboard_params(regions: list[dict], indicators: list[str], rng: random.Ra
 
 
 def run_dashboard(system: str) -> dict:
-    from bench.floor import dashboard_query, read_pack_regions
+    from bench.floor import dashboard_query
     from planwatch.plan_pack import seed_rows
     from planwatch.settings import get_settings
 
     settings = get_settings()
-    regions = read_pack_regions(settings.seeds)
+    regions = seed_rows(settings.seeds, "regions")
     indicators = [r["indicator_code"] for r in seed_rows(settings.seeds, "plan_indicators")]
     rng = random.Random(7)
     if system == "planwatch":

@@ -32,9 +32,9 @@ def query(sql: str, params: list | None = None) -> pd.DataFrame:
         return con.execute(sql, params or []).df()
 
 
-# the current plan: the latest start year (the 14th plan for Jiangmen)
-CURRENT_PLAN = "(select plan_code from marts.dim_plan order by start_year desc limit 1)"
-CURRENT_PLAN_REGION = "(select region_code from marts.dim_plan order by start_year desc limit 1)"
+# the current plan (dim_plan.is_current: the 14th plan for Jiangmen)
+CURRENT_PLAN = "(select plan_code from marts.dim_plan where is_current)"
+CURRENT_PLAN_REGION = "(select region_code from marts.dim_plan where is_current)"
 
 
 def regions() -> pd.DataFrame:

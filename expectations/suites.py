@@ -33,7 +33,7 @@ def _seed_column(seed: str, column: str) -> list[str]:
     return sorted({row[column] for row in seed_rows(get_settings().seeds, seed)})
 
 
-CURRENT_PLAN_REGION = "(select region_code from marts.dim_plan order by start_year desc limit 1)"
+CURRENT_PLAN_REGION = "(select region_code from marts.dim_plan where is_current)"
 
 
 def expected_year() -> int:

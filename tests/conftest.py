@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,13 @@ def seeds() -> dict[str, list[dict[str, str]]]:
 
 
 PLANWATCH = Path(sys.executable).parent / "planwatch"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def planwatch_cli(*args: str, home: Path, check: bool = True, timeout: int = 600, env_extra=None):

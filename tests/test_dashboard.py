@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PLANWATCH, REPO_ROOT
+from conftest import PLANWATCH, REPO_ROOT, free_port
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 PAGES = ["views/detail.py", "views/review13.py", "views/text_targets.py", "views/quality.py", "views/provenance.py"]
@@ -121,18 +120,12 @@ def test_bi_tools_connect_read_only_through_sqlalchemy(built_home):
     engine.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
                     reason="Debian chromium is not installed (.ci/run installs it: apt-get install chromium fonts-noto-cjk)")
 def test_dashboard_in_a_real_browser(built_home, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PLANWATCH_HOME": str(built_home)}
     server = subprocess.Popen([str(PLANWATCH), "dashboard", "--port", str(port)], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, start_new_session=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -17,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, build_sensor_context, job, op
 
-from conftest import PLANWATCH
+from conftest import PLANWATCH, free_port
 from orchestration.pipeline import MAIN_JOB, build_definitions
 from planwatch.settings import get_settings
 
@@ -125,14 +124,8 @@ def test_a_failed_run_is_recorded_and_alerted(built_home, tmp_path, monkeypatch)
     assert _Hook.received and _Hook.received[-1]["run_id"] == result.run_id
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_ui_starts_on_localhost_and_stops_on_ctrl_c(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PLANWATCH_HOME": str(tmp_path / "home")}
     process = subprocess.Popen([str(PLANWATCH), "ui", "--port", str(port)], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import decimal
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import planwatch_cli
+from conftest import free_port, planwatch_cli
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 MARTS = ["dim_indicator", "dim_plan", "dim_plan_indicator", "dim_region", "dim_year", "fct_indicator_observation",
@@ -28,12 +27,6 @@ def _as_postgres(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def postgres_server():
     if not (PG_BIN / "initdb").exists():
@@ -42,7 +35,7 @@ def postgres_server():
     base = Path(tempfile.mkdtemp(prefix="planwatch_pg_"))
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
-    data, port = base / "data", _free_port()
+    data, port = base / "data", free_port()
     subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                                  "-E", "UTF8", "--locale=C.UTF-8"]), check=True, capture_output=True)
     subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "server.log"),

@@ -75,19 +75,11 @@ def corrupted_home(built_home, tmp_path):
     return home
 
 
-REBUILD_RAW_OBSERVATION_WITHOUT_KEY = [
-    "create table raw.observation_copy as select * from raw.observation",
-    "drop view if exists staging.stg_raw__observations",
-    "drop table raw.observation",
-    "alter table raw.observation_copy rename to observation",
-]
-
 FAMILIES = [
     ("columns_and_types", ["raw_observation_columns", "raw_observation_value_is_decimal"],
-     REBUILD_RAW_OBSERVATION_WITHOUT_KEY + [
-        "alter table raw.observation drop column status",
+     ["alter table raw.observation drop column status",
         "alter table raw.observation alter value type double"]),
-    ("keys", ["raw_observation_key_unique"], REBUILD_RAW_OBSERVATION_WITHOUT_KEY + [
+    ("keys", ["raw_observation_key_unique"], [
         "insert into raw.observation select * from raw.observation limit 1"]),
     ("codes_known", ["raw_observation_region_known"], [
         "update raw.observation set region_code = '440799' where indicator_code = 'URBAN_NEW_JOBS' and year = 2023 "
