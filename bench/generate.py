@@ -126,19 +126,19 @@ def build_tables(con, scale: float, seed: int) -> None:
         prefecture as (
             select c.indicator_code, c.target_kind, r.parent_region_code as region_code, c.year, c.vintage,
                    case when c.target_kind in ('cumulative', 'level') then sum(c.value_v)
-                        else round(avg(c.value_v), 2) end as value_v
+                        else round(avg(cast(c.value_v as decimal(18, 2))), 2) end as value_v
             from county_vintages c join region r using (region_code) group by 1, 2, 3, 4, 5
         ),
         province as (
             select c.indicator_code, c.target_kind, r.parent_region_code as region_code, c.year, c.vintage,
                    case when c.target_kind in ('cumulative', 'level') then sum(c.value_v)
-                        else round(avg(c.value_v), 2) end as value_v
+                        else round(avg(cast(c.value_v as decimal(18, 2))), 2) end as value_v
             from prefecture c join region r using (region_code) group by 1, 2, 3, 4, 5
         ),
         nation as (
             select c.indicator_code, c.target_kind, r.parent_region_code as region_code, c.year, c.vintage,
                    case when c.target_kind in ('cumulative', 'level') then sum(c.value_v)
-                        else round(avg(c.value_v), 2) end as value_v
+                        else round(avg(cast(c.value_v as decimal(18, 2))), 2) end as value_v
             from province c join region r using (region_code) group by 1, 2, 3, 4, 5
         )
         select indicator_code, target_kind, region_code, year, vintage, value_v as value from county_vintages
