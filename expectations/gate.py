@@ -10,6 +10,10 @@ from __future__ import annotations
 import copy
 import gc
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -25,6 +29,7 @@ from planwatch.messages import bilingual
 from planwatch.settings import Settings
 
 DATASOURCE = "planwatch_warehouse"
+SPARK_CHILD = "PLANWATCH_GATE_IN_CHILD"  # set in the child process that validates on Spark
 HISTORY_DDL = """
 create schema if not exists quality;
 create table if not exists quality.quality_result (
@@ -116,37 +121,66 @@ def _observed(result) -> str | None:
 def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str | None = None) -> GateResult:
     """Validate `checks` (default: all). Calls sharing a run_id (one pipeline run validates raw loads before
     the build and staging and marts after it) add up to one result in last_run.json."""
-    import great_expectations as gx
-
     checks = checks if checks is not None else build_checks()
     run_id = run_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    if settings.target == "spark" and not os.environ.get(SPARK_CHILD):
+        gate = _validate_in_own_process(settings, checks, run_id)  # Derby: one Spark process at a time
+    else:
+        gate = validate(settings, checks, run_id)
+    previous = last_run(settings)
+    merged = GateResult(run_id, gate.validated_at, list(gate.results), gate.docs_index)
+    if previous and previous.run_id == run_id:
+        names = {r.check_name for r in gate.results}
+        merged.results = [r for r in previous.results if r.check_name not in names] + gate.results
+    write_last_run(settings, merged)
+    return gate
+
+
+def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult:
+    """Run the checks in the target warehouse with Great Expectations, rebuild the Data Docs, record history."""
+    import great_expectations as gx
+
     context = file_context(quality_dir(settings))
     try:
         if DATASOURCE in [d.name for d in context.data_sources.all().values()]:
             context.data_sources.delete(DATASOURCE)
-        source = context.data_sources.add_sql(
-            name=DATASOURCE, connection_string=duckdb_url(settings.warehouse),
-            kwargs={"connect_args": {"read_only": True, "config": settings.duckdb_config}})
         by_table: dict[str, list[Check]] = defaultdict(list)
         for check in checks:
             by_table[check.table].append(check)
+        if settings.target == "spark":
+            from planwatch.targets.spark import spark_session
+
+            spark = spark_session(settings)  # GE's Spark datasource finds this session and reuses it
+            source = context.data_sources.add_spark(name=DATASOURCE)
+        else:
+            source = context.data_sources.add_sql(name=DATASOURCE, **warehouse_connection(settings))
         definitions = []
         for table, table_checks in by_table.items():
             schema, name = table.split(".")
-            asset = source.add_table_asset(name=table, schema_name=schema, table_name=name)
-            batch = asset.add_batch_definition_whole_table("whole_table")
+            if settings.target == "spark":
+                batch = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole_table")
+            else:
+                asset = source.add_table_asset(name=table, schema_name=schema, table_name=name)
+                batch = asset.add_batch_definition_whole_table("whole_table")
             suite = context.suites.add_or_update(gx.ExpectationSuite(
                 name=f"{table_checks[0].suite}.{table}",
                 expectations=[copy.copy(c.expectation) for c in table_checks]))  # a suite owns its expectations
             definitions.append(context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=f"validate.{table}", data=batch, suite=suite)))
-        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-            name="planwatch_quality_gate", validation_definitions=definitions, result_format="COMPLETE",
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")]))
-        outcome = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
+        if settings.target == "spark":
+            # a Spark batch is a DataFrame handed over at run time, one per table: no shared checkpoint run
+            validations = [definition.run(batch_parameters={"dataframe": spark.table(definition.data.data_asset.name)},
+                                          result_format="COMPLETE", run_id=gx.RunIdentifier(run_name=run_id))
+                           for definition in definitions]
+            context.build_data_docs()
+        else:
+            checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+                name="planwatch_quality_gate", validation_definitions=definitions, result_format="COMPLETE",
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")]))
+            validations = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id)).run_results.values()
         by_name = {c.name: c for c in checks}
         results = []
-        for validation in outcome.run_results.values():
+        for validation in validations:
             for r in validation.results:
                 check = by_name[r.expectation_config.meta["check"]]
                 results.append(CheckResult(check.name, check.suite, check.table, check.family, check.severity,
@@ -165,24 +199,68 @@ def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str 
         gc.collect()
     gate = GateResult(run_id, datetime.now(timezone.utc).replace(tzinfo=None).isoformat(), results, docs_index)
     record_history(settings, gate)
-    previous = last_run(settings)
-    merged = GateResult(run_id, gate.validated_at, list(results), docs_index)
-    if previous and previous.run_id == run_id:
-        names = {r.check_name for r in results}
-        merged.results = [r for r in previous.results if r.check_name not in names] + results
-    write_last_run(settings, merged)
     return gate
 
 
+def _validate_in_own_process(settings: Settings, checks: list[Check], run_id: str) -> GateResult:
+    """`validate` in a child process (python -m expectations.gate): Spark's Derby metastore admits one process
+    at a time, so a Spark session must not outlive its step inside a long-running Dagster process."""
+    with tempfile.TemporaryDirectory(prefix="planwatch_gate_") as folder:
+        out = Path(folder) / "gate.json"
+        from planwatch.targets.spark import child_env
+
+        child = subprocess.run([sys.executable, "-m", "expectations.gate", run_id, str(out),
+                                *[c.name for c in checks]], env=child_env(settings, **{SPARK_CHILD: "1"}),
+                               capture_output=True, text=True)
+        if child.returncode != 0 or not out.exists():
+            raise RuntimeError(f"the quality gate on Spark failed (exit {child.returncode}):\n{child.stderr[-4000:]}")
+        data = json.loads(out.read_text(encoding="utf-8"))
+    data["results"] = [CheckResult(**r) for r in data["results"]]
+    return GateResult(**data)
+
+
+def warehouse_connection(settings: Settings) -> dict:
+    """GE's SQL datasource for the target the build ran on: the working DuckDB file (read-only) or the
+    PostgreSQL server."""
+    if settings.target == "postgres":
+        from planwatch.targets.postgres import PostgresConnection
+
+        return {"connection_string": PostgresConnection.from_settings(settings).sqlalchemy_url}
+    return {"connection_string": duckdb_url(settings.warehouse),
+            "kwargs": {"connect_args": {"read_only": True, "config": settings.duckdb_config}}}
+
+
 def record_history(settings: Settings, gate: GateResult) -> None:
+    """Append the results to quality.quality_result in the target warehouse (it is published with the marts)
+    and write the whole history to quality_history.parquet for the steward."""
     checkpoint("gate.before_history")
     rows = [(gate.run_id, r.suite, r.table_name, r.check_name, r.family, r.severity, r.success, r.observed,
              r.title_zh, r.description, gate.validated_at) for r in gate.results]
-    with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
+    history = quality_dir(settings) / "quality_history.parquet"
+    insert = "insert into quality.quality_result values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    if settings.target == "duckdb":
+        with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
+            con.execute(HISTORY_DDL)
+            con.executemany(insert, rows)
+            con.execute(f"copy quality.quality_result to '{history}' (format parquet)")
+        return
+    if settings.target == "postgres":
+        from planwatch.targets.postgres import PostgresConnection
+
+        with PostgresConnection.from_settings(settings).connect() as pg, pg.cursor() as cur:
+            cur.execute(HISTORY_DDL)
+            cur.executemany(insert.replace("?", "%s"), rows)
+            pg.commit()
+            cur.execute("select * from quality.quality_result")
+            everything = cur.fetchall()
+    else:
+        from planwatch.targets.spark import append_quality_history
+
+        everything = append_quality_history(settings, rows)
+    with duckdb.connect() as con:  # the whole history, for the steward's Parquet file
         con.execute(HISTORY_DDL)
-        con.executemany("insert into quality.quality_result values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        folder = quality_dir(settings)
-        con.execute(f"copy quality.quality_result to '{folder / 'quality_history.parquet'}' (format parquet)")
+        con.executemany(insert, everything)
+        con.execute(f"copy quality.quality_result to '{history}' (format parquet)")
 
 
 def write_last_run(settings: Settings, gate: GateResult) -> None:
@@ -201,3 +279,11 @@ def last_run(settings: Settings) -> GateResult | None:
     data.pop("passed", None)
     data["results"] = [CheckResult(**r) for r in data["results"]]
     return GateResult(**data)
+
+
+if __name__ == "__main__":  # the Spark child of _validate_in_own_process: run_id, output file, check names
+    from planwatch.settings import get_settings
+
+    _run_id, _out, *_names = sys.argv[1:]
+    _gate = validate(get_settings(), [c for c in build_checks() if c.name in set(_names)], _run_id)
+    Path(_out).write_text(json.dumps(asdict(_gate), ensure_ascii=False), encoding="utf-8")

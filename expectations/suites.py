@@ -1,7 +1,10 @@
 """Every quality check, as code. A check names its table, its family, its severity and a Chinese title.
 
 Severity: "error" blocks publication; "warning" is reported and published with the data. Cross-table rules
-are GE UnexpectedRowsExpectations: SQL that returns the offending rows, run inside DuckDB.
+are GE UnexpectedRowsExpectations: SQL that returns the offending rows, run inside the target warehouse (DuckDB,
+PostgreSQL or Spark), so it is plain SQL. GE renders `{batch}` as a parenthesised subquery *without* an alias in a
+query that joins and *with* one otherwise: joining queries therefore write `{batch} as o`, the others
+`(select * from {batch}) as o` (PostgreSQL 15 rejects an unaliased subquery).
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from planwatch.plan_pack import regions_in_plans, seed_rows
 from planwatch.settings import get_settings
 
 ERROR, WARNING = "error", "warning"
+# a fixed-point column as each target's GE engine names it: DuckDB by type class, PostgreSQL by the declared type
+# (raw.observation.value is decimal(24, 6) in planwatch/ingest/schema.py), Spark by its pyspark type class
+DECIMAL_TYPE_NAMES = ["NUMERIC", "DECIMAL", "NUMERIC(24, 6)", "DecimalType"]
 GX_SEVERITY = {ERROR: "critical", WARNING: "warning"}
 
 
@@ -52,7 +58,7 @@ def _rows(query: str, description: str) -> gxe.UnexpectedRowsExpectation:
 def _values_outside(value_type: str, condition: str, description: str) -> gxe.UnexpectedRowsExpectation:
     """Observations of one value type (count / rate) that break `condition`, with their file and row."""
     return _rows("select o.indicator_code, o.region_code, o.year, o.value, o.source_file, o.source_row "
-                 "from (select * from {batch}) as o join marts.dim_indicator i using (indicator_code) "
+                 "from {batch} as o join marts.dim_indicator i using (indicator_code) "
                  f"where i.value_type = '{value_type}' and ({condition})", description)
 
 
@@ -78,7 +84,7 @@ def build_checks() -> list[Check]:
                   exact_match=False)),
         Check("raw_observation_value_is_decimal", "raw_loads", "raw.observation", "columns_and_types", ERROR,
               "数值列为定点小数类型",
-              gxe.ExpectColumnValuesToBeInTypeList(column="value", type_list=["NUMERIC", "DECIMAL"])),
+              gxe.ExpectColumnValuesToBeInTypeList(column="value", type_list=DECIMAL_TYPE_NAMES)),
         Check("raw_observation_key_unique", "raw_loads", "raw.observation", "keys", ERROR,
               "指标×地区×期间×版本 唯一", gxe.ExpectCompoundColumnsToBeUnique(column_list=observation_keys)),
         *[Check(f"raw_observation_{column}_not_null", "raw_loads", "raw.observation", "keys", ERROR,
@@ -100,7 +106,7 @@ def build_checks() -> list[Check]:
         # ---- staging ----------------------------------------------------------------------------------
         Check("staging_units_match_registry", "staging", "staging.stg_raw__observations", "units", ERROR,
               "观测值单位与指标登记单位一致",
-              _rows("select o.indicator_code, o.unit, i.unit as registry_unit, o.source_file, o.source_row from (select * from {batch}) as o join staging.stg_plan__indicators i using (indicator_code) "
+              _rows("select o.indicator_code, o.unit, i.unit as registry_unit, o.source_file, o.source_row from {batch} as o join staging.stg_plan__indicators i using (indicator_code) "
                     "where o.unit <> i.unit", "every value is stored in its indicator's registry unit")),
         Check("staging_status_known", "staging", "staging.stg_raw__observations", "codes_known", ERROR,
               "状态为 初步/最终/修订/合成",
@@ -118,7 +124,7 @@ def build_checks() -> list[Check]:
                   with yearly as (
                       select o.*, i.value_type,
                              lag(o.value) over (partition by o.indicator_code, o.region_code order by o.year) as previous
-                      from (select * from {batch}) as o join marts.dim_indicator i using (indicator_code)
+                      from {batch} as o join marts.dim_indicator i using (indicator_code)
                       where o.is_latest and not o.is_multi_year_total
                   )
                   select indicator_code, region_code, year, previous, value, source_file from yearly
@@ -143,7 +149,7 @@ def build_checks() -> list[Check]:
                       select *, lag(cumulative_actual) over (partition by indicator_code, region_code
                                                              order by year) as previous_cumulative
                       from {batch} where is_cumulative
-                  ) where cumulative_actual < previous_cumulative
+                  ) as running where cumulative_actual < previous_cumulative
               """, "a running total never decreases")),
         Check("marts_county_sum_matches_city", "marts", "marts.fct_plan_progress", "county_sum", ERROR,
               "可加总指标：下级地区（县、市、区）之和与上级数相符（误差 1% 以内）",
@@ -159,7 +165,7 @@ def build_checks() -> list[Check]:
                   from marts.dim_plan_indicator p
                   join marts.dim_year y on y.plan_code = p.plan_code
                   where p.source_table = '专栏2' and not exists (
-                      select 1 from (select * from {batch}) as t where t.indicator_code = p.indicator_code
+                      select 1 from {batch} as t where t.indicator_code = p.indicator_code
                         and t.plan_code = p.plan_code and t.year = y.year)
               """, "every 专栏2 indicator has a target in every plan year")),
         Check("marts_plan_text_agrees_with_tables", "marts", "marts.rpt_plan_consistency", "plan_consistency",

@@ -37,13 +37,13 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sync_postgres(args: argparse.Namespace) -> int:
-    from planwatch.targets.postgres import PostgresConnection, sync_raw
+def cmd_sync(args: argparse.Namespace) -> int:
+    from planwatch.targets import sync_raw
 
-    server = PostgresConnection.from_env()
-    copied = sync_raw(get_settings(), server)
-    say(f"已复制 {len(copied)} 个批次到 PostgreSQL {server.host}:{server.port}/{server.dbname} 的 raw 模式",
-        f"Copied {len(copied)} load(s) into raw on PostgreSQL {server.host}:{server.port}/{server.dbname}")
+    settings = get_settings()
+    copied = sync_raw(settings)
+    say(f"已复制 {len(copied)} 个批次到 {settings.target} 的 raw 模式",
+        f"Copied {len(copied)} load(s) into raw on the {settings.target} target")
     return 0
 
 
@@ -160,8 +160,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_settings(args: argparse.Namespace) -> int:
     settings = get_settings()
-    for field in ("home", "warehouse", "landing", "dbt_target_path", "dagster_home", "log_dir"):
+    for field in ("home", "warehouse", "landing", "dbt_target_path", "dagster_home", "log_dir", "target"):
         print(f"{field:16} {getattr(settings, field)}")
+    if settings.target == "postgres":
+        print(f"{'postgres':16} {settings.pg_user}@{settings.pg_host}:{settings.pg_port}/{settings.pg_database} "
+              f"(BI role {settings.pg_bi_role})")
+    if settings.target == "spark":
+        print(f"{'spark_dir':16} {settings.spark_dir}")
     return 0
 
 
@@ -199,9 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     dbt.set_defaults(func=cmd_dbt)
     docs = sub.add_parser("docs", help="生成 dbt 文档 / generate the dbt docs site")
     docs.set_defaults(func=cmd_docs)
-    sync = sub.add_parser("sync-postgres", help="把尚未复制的加载批次复制到 PostgreSQL 的 raw 模式 / copy the loads the "
-                                                "PostgreSQL server does not have yet into its raw schema")
-    sync.set_defaults(func=cmd_sync_postgres)
+    sync = sub.add_parser("sync", help="把尚未复制的加载批次复制到目标库（PostgreSQL / Spark）的 raw 模式 / copy the "
+                                       "loads the PostgreSQL or Spark target does not have yet into its raw schema")
+    sync.set_defaults(func=cmd_sync)
     show = sub.add_parser("settings", help="显示当前设置 / show the settings in force")
     show.set_defaults(func=cmd_settings)
     return parser
@@ -213,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    try:
+        get_settings()  # a wrong setting is named before any work starts
+    except ValueError as error:
+        fail(f"设置有误：{error}", f"invalid setting: {error}")
+        return 2
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -32,7 +32,7 @@ def prepared_dbt_project(settings: Settings) -> DbtProject:
     export_env(settings)
     project = DbtProject(project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=settings.dbt_target_path)
     stamp = settings.dbt_target_path / ".planwatch_fingerprint"
-    fingerprint = dbt_fingerprint()
+    fingerprint = f"{dbt_fingerprint()} {settings.target}"  # the manifest records the target's adapter
     current = stamp.read_text() if stamp.exists() else ""
     if current != fingerprint or not project.manifest_path.exists():
         project.preparer.prepare(project)

@@ -19,9 +19,12 @@ QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def say_publication_blocked(settings: Settings, gate) -> None:
-    fail(f"数据质量检查有 {len(gate.failed_errors)} 项错误，未发布；已发布的数据保持不变：{published_path(settings)}",
+    where = published_path(settings)
+    if settings.target == "postgres":
+        where = f"schema `published` on {settings.pg_host}:{settings.pg_port}/{settings.pg_database} and {where}"
+    fail(f"数据质量检查有 {len(gate.failed_errors)} 项错误，未发布；已发布的数据保持不变：{where}",
          f"{len(gate.failed_errors)} error-level quality check(s) failed: nothing was published; the "
-         f"published copy is unchanged: {published_path(settings)}")
+         f"published copy is unchanged: {where}")
 
 
 def run_main_job(settings: Settings) -> int:
@@ -30,7 +33,8 @@ def run_main_job(settings: Settings) -> int:
     from orchestration.pipeline import MAIN_JOB, build_definitions
 
     export_env(settings)
-    say(f"运行主流程，数据仓库：{settings.warehouse}", f"Running the main job into {settings.warehouse}")
+    where = settings.warehouse if settings.target == "duckdb" else f"{settings.target} (loads: {settings.warehouse})"
+    say(f"运行主流程，数据仓库：{where}", f"Running the main job into {where}")
     defs = build_definitions(settings)
     job = defs.resolve_job_def(MAIN_JOB)
     started = time.time()
@@ -52,13 +56,16 @@ def run_main_job(settings: Settings) -> int:
 
 
 def print_summary(settings: Settings) -> None:
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    # the marts as published (on every target a DuckDB file: the server's published schema is mirrored into it);
+    # quarantine from the working file, where every target's loads run
+    with duckdb.connect(str(published_path(settings)), read_only=True) as con:
         n_indicators = con.execute("select count(*) from marts.dim_indicator").fetchone()[0]
         n_targets = con.execute("select count(*) from marts.fct_plan_target").fetchone()[0]
         n_text = con.execute("select count(*) from marts.fct_plan_text_target").fetchone()[0]
         n_obs, n_latest, n_synthetic = con.execute(
             "select count(*), count(*) filter (where is_latest), count(*) filter (where is_latest and is_synthetic) "
             "from marts.fct_indicator_observation").fetchone()
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         n_quarantined = con.execute("select count(*) from raw.quarantine").fetchone()[0]
     say(f"完成：{n_indicators} 个指标，{n_targets} 个专栏目标值，{n_text} 个文本目标。",
         f"Done: {n_indicators} indicators, {n_targets} table targets, {n_text} text targets.")
@@ -66,6 +73,11 @@ def print_summary(settings: Settings) -> None:
         f"Observations: {n_obs} ({n_latest} current, of which {n_synthetic} synthetic demo values); "
         f"{n_quarantined} quarantined.")
     say(f"工作库：{settings.warehouse}", f"Working warehouse: {settings.warehouse}")
+    if settings.target == "postgres":
+        say(f"PostgreSQL：{settings.pg_host}:{settings.pg_port}/{settings.pg_database}，已发布模式 published"
+            f"（只读角色 {settings.pg_bi_role}）",
+            f"PostgreSQL: {settings.pg_host}:{settings.pg_port}/{settings.pg_database}, schema `published` "
+            f"(read-only role {settings.pg_bi_role})")
     say(f"已发布（看板和 BI 工具读取）：{published_path(settings)}",
         f"Published (what dashboards and BI tools read): {published_path(settings)}")
     say(f"导出文件（Parquet / CSV / SDMX-CSV）：{published_dir(settings) / 'exports'}",

@@ -13,6 +13,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_FILE_NAME = "planwatch.duckdb"
+# where dbt builds staging → marts and the quality gate validates (profiles.yml has one output per target)
+TARGETS = ("duckdb", "postgres", "spark")
 
 
 def _path(env: str, default: Path) -> Path:
@@ -52,6 +54,25 @@ class Settings:
     bundled_data: bool = True
     """PLANWATCH_BUNDLED_DATA: write the bundled Jiangmen statistics into the landing folder before each load
     (true by default; false for any other plan pack)."""
+    target: str = "duckdb"
+    """PLANWATCH_DBT_TARGET: where the plan and the statistics are transformed, validated and published —
+    `duckdb` (the embedded file, default), `postgres` (a shared server) or `spark` (a province's or the nation's
+    data). Loads always parse, check and quarantine in the DuckDB working file; README "Beyond one machine"."""
+    pg_host: str = "127.0.0.1"
+    """PLANWATCH_PG_HOST, PLANWATCH_PG_PORT, PLANWATCH_PG_USER, PLANWATCH_PG_PASSWORD, PLANWATCH_PG_DATABASE: the
+    PostgreSQL server of the `postgres` target (profiles.yml reads the same variables)."""
+    pg_port: int = 5432
+    pg_user: str = "planwatch"
+    pg_password: str = ""
+    pg_database: str = "planwatch"
+    pg_bi_role: str = "planwatch_bi"
+    """PLANWATCH_PG_BI_ROLE: the read-only role BI users log in as; publishing grants it the `published` schema
+    and nothing else."""
+
+    @property
+    def spark_dir(self) -> Path:
+        """The `spark` target's warehouse folder and metastore (local Spark, one session per process)."""
+        return self.home / "spark"
 
     @property
     def alert_log(self) -> Path:
@@ -102,7 +123,21 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         seeds=_path("PLANWATCH_SEEDS", REPO_ROOT / "seeds"),
         duckdb_memory_limit=os.environ.get("PLANWATCH_DUCKDB_MEMORY_LIMIT", "3GB"),
         bundled_data=os.environ.get("PLANWATCH_BUNDLED_DATA", "true").lower() not in ("0", "false", "no"),
+        target=_target(),
+        pg_host=os.environ.get("PLANWATCH_PG_HOST", "127.0.0.1"),
+        pg_port=int(os.environ.get("PLANWATCH_PG_PORT", "5432")),
+        pg_user=os.environ.get("PLANWATCH_PG_USER", "planwatch"),
+        pg_password=os.environ.get("PLANWATCH_PG_PASSWORD", ""),
+        pg_database=os.environ.get("PLANWATCH_PG_DATABASE", "planwatch"),
+        pg_bi_role=os.environ.get("PLANWATCH_PG_BI_ROLE", "planwatch_bi"),
     )
+
+
+def _target() -> str:
+    target = os.environ.get("PLANWATCH_DBT_TARGET", "duckdb").strip().lower() or "duckdb"
+    if target not in TARGETS:
+        raise ValueError(f"PLANWATCH_DBT_TARGET must be one of {', '.join(TARGETS)}, not {target!r}")
+    return target
 
 
 DAGSTER_YAML = """\
@@ -139,6 +174,8 @@ def export_env(settings: Settings) -> None:
     os.environ["DBT_PROJECT_DIR"] = str(REPO_ROOT)
     os.environ["PLANWATCH_SEEDS"] = seed_path_for_dbt(settings.seeds)
     os.environ["PLANWATCH_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit  # profiles.yml reads it
+    os.environ["PLANWATCH_DBT_TARGET"] = settings.target  # so do these
+    os.environ["PLANWATCH_SPARK_DIR"] = str(settings.spark_dir)
     # no network at run time: dbt anonymous usage stats and version checks off
     os.environ["DO_NOT_TRACK"] = "1"
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, build_sensor_context, job, op
 
-from conftest import PLANWATCH, free_port
+from conftest import PLANWATCH, free_port, planwatch_cli
 from orchestration.pipeline import MAIN_JOB, build_definitions
 from planwatch.settings import get_settings
 
@@ -148,3 +148,10 @@ def test_ui_starts_on_localhost_and_stops_on_ctrl_c(tmp_path):
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_an_unknown_warehouse_target_is_named_before_any_work(tmp_path):
+    result = planwatch_cli("run", home=tmp_path, check=False, env_extra={"PLANWATCH_DBT_TARGET": "oracle"})
+    assert result.returncode == 2
+    assert "PLANWATCH_DBT_TARGET must be one of duckdb, postgres, spark, not 'oracle'" in result.stderr
+    assert not (tmp_path / "warehouse").exists()  # nothing was loaded

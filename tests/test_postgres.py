@@ -1,25 +1,25 @@
-"""The same dbt project on a real PostgreSQL 15 (issue 9, first part): a throwaway cluster on 127.0.0.1,
-the loads synced from DuckDB (the load engine) into the server's raw schema, `dbt build` with every data and
-unit test on PostgreSQL, and every mart equal to DuckDB's, row for row."""
+"""The whole pipeline on a real PostgreSQL 15: a throwaway cluster on 127.0.0.1 (initdb + pg_ctl, no docker),
+`planwatch run` with PLANWATCH_DBT_TARGET=postgres — loads in DuckDB (the load engine) synced into the server,
+`dbt build` with every data and unit test there, the Great Expectations gate there, publication by schema swap —
+every mart equal to DuckDB's, row for row, and a read-only BI role that sees the published schema only."""
 
 from __future__ import annotations
 
-import decimal
 import os
 import shutil
 import subprocess
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from conftest import free_port, planwatch_cli
+from warehouses import MARTS, mart_select, normalised
+from expectations.suites import build_checks
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-MARTS = ["dim_indicator", "dim_plan", "dim_plan_indicator", "dim_region", "dim_year", "fct_indicator_observation",
-         "fct_plan_progress", "fct_plan_target", "fct_plan_text_target", "rpt_plan_consistency", "rpt_plan_evaluation"]
-VOLATILE = {"loaded_at"}  # timestamps: compared through load_id instead
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -54,74 +54,106 @@ def postgres_server():
     shutil.rmtree(base, ignore_errors=True)
 
 
-def _normalised(rows: list[tuple]) -> list[tuple]:
-    def value(v):
-        if isinstance(v, (decimal.Decimal, float)):
-            return round(decimal.Decimal(str(v)), 6).normalize()
-        return v
-    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
-
-
-def test_the_project_builds_on_postgres_with_the_same_marts(built_home, tmp_path, postgres_server, monkeypatch):
-    for name, value in postgres_server.items():
-        monkeypatch.setenv(name, value)
-    from planwatch.settings import get_settings
-    from planwatch.targets.postgres import sync_raw
-
-    settings = get_settings(home=built_home)
-    assert len(sync_raw(settings)) == 4  # the four bundled loads
-    assert sync_raw(settings) == []  # idempotent: a load is copied once
-
-    pg_home = tmp_path / "pg_home"
-    result = planwatch_cli("dbt", "build", home=pg_home, env_extra={**postgres_server,
-                                                                     "PLANWATCH_DBT_TARGET": "postgres"})
-    assert "ERROR=0" in result.stdout and "PASS=136" in result.stdout, result.stdout[-2000:]
-
+def _admin(server: dict):
+    """The server's superuser, autocommit, closed on exit (psycopg2's own `with` would open a transaction, and
+    a change made inside it would be invisible to the planwatch process the test starts)."""
     import psycopg2
 
-    with psycopg2.connect(host="127.0.0.1", port=int(postgres_server["PLANWATCH_PG_PORT"]), user="postgres",
-                          dbname="planwatch") as pg, \
+    con = psycopg2.connect(host="127.0.0.1", port=int(server["PLANWATCH_PG_PORT"]), user="postgres",
+                           dbname="planwatch")
+    con.autocommit = True
+    return closing(con)
+
+
+@pytest.fixture(scope="module")
+def postgres_run(postgres_server, tmp_path_factory):
+    """One `planwatch run` with PLANWATCH_DBT_TARGET=postgres, as a user runs it: loads in DuckDB, synced into the
+    server, dbt build on the server, Great Expectations on the server, schema swap, published mirror, exports."""
+    home = tmp_path_factory.mktemp("pg_home")
+    result = planwatch_cli("run", home=home, env_extra={**postgres_server, "PLANWATCH_DBT_TARGET": "postgres"})
+    return home, result.stdout
+
+
+def test_the_whole_pipeline_runs_on_postgres_with_the_same_marts(built_home, postgres_server, postgres_run):
+    home, stdout = postgres_run
+    assert "errors 0" in stdout and "quarantined" in stdout, stdout[-3000:]
+    with _admin(postgres_server) as pg, \
             duckdb.connect(str(built_home / "warehouse" / "planwatch.duckdb"), read_only=True) as dd:
+        cur = pg.cursor()
+        cur.execute("select count(*) from raw.load_file")
+        assert cur.fetchone()[0] == 4  # the four bundled loads, synced from the DuckDB load engine
         for mart in MARTS:
-            columns = [r[0] for r in dd.execute(
-                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
-                "order by column_index", [mart]).fetchall() if r[0] not in VOLATILE]
-            select = f"select {', '.join(columns)} from marts.{mart}"
-            cur = pg.cursor()
+            select = mart_select(dd, mart)
             cur.execute(select)
-            on_postgres = _normalised(cur.fetchall())
-            on_duckdb = _normalised(dd.execute(select).fetchall())
+            on_postgres = normalised(cur.fetchall())
+            on_duckdb = normalised(dd.execute(select).fetchall())
             assert len(on_postgres) == len(on_duckdb) > 0, mart
             assert on_postgres == on_duckdb, mart
+        # the gate ran on the server: its results are in the server's quality schema and were published
+        cur.execute("select count(*), count(*) filter (where severity = 'error' and not success) "
+                    "from quality.quality_result")
+        n_results, n_failed_errors = cur.fetchone()
+        assert n_results == len(build_checks()) and n_failed_errors == 0
+        cur.execute("select table_name from information_schema.tables where table_schema = 'published'")
+        assert {r[0] for r in cur.fetchall()} == {*MARTS, "quality_result"}
+    # what the dashboard and the exports read: a snapshot of the server's published schema
+    with duckdb.connect(str(home / "published" / "planwatch.duckdb"), read_only=True) as mirror, \
+            duckdb.connect(str(built_home / "published" / "planwatch.duckdb"), read_only=True) as dd:
+        for mart in MARTS:
+            select = mart_select(dd, mart)
+            assert normalised(mirror.execute(select).fetchall()) == normalised(dd.execute(select).fetchall()), mart
+        assert mirror.execute("select count(*) from quality.quality_result").fetchone()[0] == len(build_checks())
+    assert (home / "published" / "exports" / "parquet" / "fct_plan_progress.parquet").exists()
 
 
-def test_publish_is_a_schema_swap_and_the_bi_role_reads_only_the_published_marts(postgres_server):
-    """Runs after the build test (same server): publish by schema swap, then connect as the BI role."""
+def test_the_bi_role_reads_the_published_marts_and_nothing_else(postgres_server, postgres_run):
     import psycopg2
     from psycopg2 import errors
 
-    from planwatch.targets.postgres import PostgresConnection, publish_schema_swap
-
-    port = int(postgres_server["PLANWATCH_PG_PORT"])
-    admin = PostgresConnection("127.0.0.1", port, "postgres", "", "planwatch")
-    with admin.connect() as pg, pg.cursor() as cur:
-        cur.execute("create role planwatch_bi login")
-        cur.execute("select count(*) from information_schema.tables where table_schema = 'marts'")
-        n_marts = cur.fetchone()[0]
-    assert len(publish_schema_swap(admin, "planwatch_bi")) == n_marts == len(MARTS)
-    assert len(publish_schema_swap(admin, "planwatch_bi")) == n_marts  # again: the old published schema goes
-
-    bi = psycopg2.connect(host="127.0.0.1", port=port, user="planwatch_bi", dbname="planwatch")
+    with _admin(postgres_server) as pg:  # publish created the role without LOGIN: a DBA lets it log in
+        pg.cursor().execute("alter role planwatch_bi login")
+    bi = psycopg2.connect(host="127.0.0.1", port=int(postgres_server["PLANWATCH_PG_PORT"]), user="planwatch_bi",
+                          dbname="planwatch")
     bi.autocommit = True
     cur = bi.cursor()
     cur.execute("select count(*) from published.fct_plan_progress")
     assert cur.fetchone()[0] == 680
+    cur.execute("select count(*) from published.quality_result")
+    assert cur.fetchone()[0] == len(build_checks())
     for statement in ("insert into published.dim_year select * from published.dim_year",
                       "delete from published.fct_plan_progress",
+                      "update published.dim_region set region_code = 'x'",
                       "create table published.mine (x integer)",
+                      "drop table published.dim_year",
                       "select count(*) from marts.fct_plan_progress",
                       "select count(*) from raw.observation",
-                      "select count(*) from staging.stg_raw__observations"):
+                      "select count(*) from staging.stg_raw__observations",
+                      "select count(*) from quality.quality_result"):
         with pytest.raises(errors.InsufficientPrivilege):
             cur.execute(statement)
     bi.close()
+
+
+def test_the_gate_on_postgres_blocks_bad_marts_and_the_published_schema_stays(postgres_server, postgres_run):
+    """Runs last on the shared server: a negative count in the server's marts fails a real GE validation there,
+    and nothing is published — BI users keep the previous published schema."""
+    home, _ = postgres_run
+    with _admin(postgres_server) as pg:
+        cur = pg.cursor()
+        cur.execute("select o.indicator_code, o.region_code, o.year, o.vintage, o.value "
+                    "from marts.fct_indicator_observation o join marts.dim_indicator i using (indicator_code) "
+                    "where i.value_type = 'count' and o.value > 0 order by 1, 2, 3, 4 limit 1")
+        indicator, region, year, vintage, value = cur.fetchone()
+        key = "indicator_code = %s and region_code = %s and year = %s and vintage = %s"
+        cur.execute(f"update marts.fct_indicator_observation set value = -value where {key}",
+                    [indicator, region, year, vintage])
+        result = planwatch_cli("publish", home=home, check=False,
+                               env_extra={**postgres_server, "PLANWATCH_DBT_TARGET": "postgres"})
+        assert result.returncode == 1, result.stdout[-3000:]
+        assert "marts_counts_non_negative" in result.stdout and "nothing was published" in result.stderr
+        cur.execute(f"select value from published.fct_indicator_observation where {key}",
+                    [indicator, region, year, vintage])
+        assert cur.fetchone()[0] == value  # the published schema is the previous, good one
+        cur.execute("select count(*) from quality.quality_result where check_name = 'marts_counts_non_negative' "
+                    "and not success")
+        assert cur.fetchone()[0] == 1

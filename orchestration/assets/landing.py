@@ -1,10 +1,12 @@
-"""Landing loads: the bundled files and every new statistician's file → raw.* tables in DuckDB."""
+"""Landing loads: the bundled files and every new statistician's file → raw.* tables in DuckDB (and from there
+into the raw schema of the PostgreSQL or Spark target)."""
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from orchestration.resources import PlanwatchResource
 from planwatch.ingest import load_files
 from planwatch.ingest.bundled import write_bundled_files
+from planwatch.targets import sync_raw
 
 RAW_TABLES = {
     "load_file": "One row per landing file loaded (sha256, counts).",
@@ -23,6 +25,9 @@ def landing_loads(context: AssetExecutionContext, planwatch: PlanwatchResource):
     bundled = write_bundled_files(settings) if settings.bundled_data else []
     summary = load_files(settings)
     context.log.info("\n" + summary.render())
+    synced = sync_raw(settings)  # PostgreSQL / Spark: the new loads into the target's raw schema
+    if settings.target != "duckdb":
+        context.log.info(f"{len(synced)} load(s) copied into raw on {settings.target}")
     metadata = {
         "files": len(summary.files),
         "bundled_files": len(bundled),
@@ -31,6 +36,8 @@ def landing_loads(context: AssetExecutionContext, planwatch: PlanwatchResource):
         "rows_duplicate": summary.total("rows_duplicate"),
         "rows_quarantined": summary.total("rows_quarantined"),
         "files_with_errors": [f.name for f in summary.errors],
+        "target": settings.target,
+        "loads_synced_to_target": len(synced),
     }
     for table in RAW_TABLES:
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata=metadata)

@@ -13,15 +13,16 @@ class GateNotPassed(Exception):
 
 def build_publish_assets(mart_keys: list[AssetKey]):
     @asset(name="published_warehouse", group_name="publish", deps=mart_keys,
-           description="The published DuckDB file (what dashboards and BI tools read), replaced atomically only "
-                       "after every error-level quality check passed.")
+           description="What dashboards and BI tools read, replaced atomically only after every error-level quality "
+                       "check passed: the published DuckDB file; on PostgreSQL also the schema `published` (a "
+                       "schema swap, read-only BI role), on Spark the published Parquet folder.")
     def published_warehouse(context: AssetExecutionContext, planwatch: PlanwatchResource) -> MaterializeResult:
         settings = planwatch.settings()
         gate = last_run(settings)
         if gate is None or gate.run_id != context.run.run_id or not gate.passed:  # blocking checks stop us first
             raise GateNotPassed("the quality gate has not passed for the current build; nothing published")
         path = publish(settings)
-        return MaterializeResult(metadata={"path": str(path), "gate_run_id": gate.run_id,
+        return MaterializeResult(metadata={"path": str(path), "target": settings.target, "gate_run_id": gate.run_id,
                                            "warnings": len(gate.failed_warnings)})
 
     @asset(name="exports", group_name="publish", deps=[published_warehouse],

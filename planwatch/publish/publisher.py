@@ -3,7 +3,9 @@
 CHECKPOINT the working file, copy it with DuckDB's `COPY FROM DATABASE` into a temporary file written with an
 older storage version (so older DuckDB clients and BI drivers can read it), fsync, then rename over the
 published file — readers see the old copy or the new one, never a half-written file. The exports are then
-written from the published copy into a fresh folder that replaces the old one.
+written from the published copy into a fresh folder that replaces the old one. On the PostgreSQL and Spark
+targets the target publishes first (a schema swap; a Parquet folder swap — planwatch/targets/) and the published
+DuckDB file is written, the same atomic way, from what it published.
 """
 
 from __future__ import annotations
@@ -44,25 +46,45 @@ def _fsync(path: Path) -> None:
 
 
 def publish(settings: Settings) -> Path:
-    target = published_path(settings)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a run that died mid-copy
-        leftover.unlink()
+    """Publish the gated build of the configured target; returns the published DuckDB file (which the
+    dashboard and the exports read on every target)."""
+    if settings.target == "postgres":
+        from planwatch.targets.postgres import publish_postgres
+
+        return publish_postgres(settings)
+    if settings.target == "spark":
+        from planwatch.targets.spark import publish_spark
+
+        return publish_spark(settings)
     with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
         con.execute("checkpoint")
     checkpoint("publish.after_checkpoint")
-    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with duckdb.connect(config=settings.duckdb_config) as con:
-        con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
+
+    def copy_from_working(con) -> None:
         con.execute(f"attach '{settings.warehouse}' as working (read_only)")
-        con.execute(f"attach '{staging}' as published (storage_version '{STORAGE_VERSION}')")
         for schema, table in con.execute(
                 "select schema_name, table_name from duckdb_tables() where database_name = 'working' "
                 f"and schema_name in ({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by all").fetchall():
             con.execute(f'create schema if not exists published."{schema}"')
             con.execute(f'create table published."{schema}"."{table}" as from working."{schema}"."{table}"')
-        con.execute("detach published")
         con.execute("detach working")
+
+    return write_published_file(settings, copy_from_working)
+
+
+def write_published_file(settings: Settings, fill) -> Path:
+    """Write the published DuckDB file atomically: `fill(con)` creates the tables in the attached database
+    `published` of a fresh temporary file, which is fsynced and renamed over the published file."""
+    target = published_path(settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a run that died mid-copy
+        leftover.unlink()
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with duckdb.connect(config=settings.duckdb_config) as con:
+        con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
+        con.execute(f"attach '{staging}' as published (storage_version '{STORAGE_VERSION}')")
+        fill(con)
+        con.execute("detach published")
     checkpoint("publish.after_copy")
     _fsync(staging)
     os.replace(staging, target)

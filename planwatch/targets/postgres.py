@@ -7,13 +7,13 @@ transaction per load, with COPY (never row by row). dbt then builds staging → 
 (`PLANWATCH_DBT_TARGET=postgres`, profiles.yml).
 
 Connection: PLANWATCH_PG_HOST (127.0.0.1), PLANWATCH_PG_PORT (5432), PLANWATCH_PG_USER (planwatch),
-PLANWATCH_PG_PASSWORD (empty), PLANWATCH_PG_DATABASE (planwatch).
+PLANWATCH_PG_PASSWORD (empty), PLANWATCH_PG_DATABASE (planwatch) — planwatch/settings.py.
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,21 +34,32 @@ class PostgresConnection:
     dbname: str
 
     @classmethod
-    def from_env(cls) -> "PostgresConnection":
-        return cls(os.environ.get("PLANWATCH_PG_HOST", "127.0.0.1"), int(os.environ.get("PLANWATCH_PG_PORT", "5432")),
-                   os.environ.get("PLANWATCH_PG_USER", "planwatch"), os.environ.get("PLANWATCH_PG_PASSWORD", ""),
-                   os.environ.get("PLANWATCH_PG_DATABASE", "planwatch"))
+    def from_settings(cls, settings: Settings) -> "PostgresConnection":
+        return cls(settings.pg_host, settings.pg_port, settings.pg_user, settings.pg_password, settings.pg_database)
 
+    @property
+    def sqlalchemy_url(self) -> str:
+        from urllib.parse import quote
+
+        return (f"postgresql+psycopg2://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+                f"@{self.host}:{self.port}/{quote(self.dbname, safe='')}")
+
+    @contextmanager
     def connect(self):
+        """A psycopg2 connection that is closed on exit (psycopg2's own `with` only ends the transaction)."""
         import psycopg2
 
-        return psycopg2.connect(host=self.host, port=self.port, user=self.user, password=self.password,
-                                dbname=self.dbname)
+        con = psycopg2.connect(host=self.host, port=self.port, user=self.user, password=self.password,
+                               dbname=self.dbname)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def sync_raw(settings: Settings, server: PostgresConnection | None = None) -> list[str]:
     """Copy every load the server does not have yet; returns the load ids copied."""
-    server = server or PostgresConnection.from_env()
+    server = server or PostgresConnection.from_settings(settings)
     copied = []
     with tempfile.TemporaryDirectory(prefix="planwatch_sync_") as folder, server.connect() as pg, duckdb.connect(str(settings.warehouse), read_only=True,
                                                config=settings.duckdb_config) as con:
@@ -80,26 +91,82 @@ def sync_raw(settings: Settings, server: PostgresConnection | None = None) -> li
 
 
 PUBLISHED_SCHEMA = "published"
+# what BI users get: every mart and the quality history (the same contract as the published DuckDB file)
+PUBLISHED_SOURCES = ("marts", "quality")
+# PostgreSQL → DuckDB types for the published mirror (anything else arrives as text)
+DUCKDB_TYPES = {"integer": "integer", "bigint": "bigint", "smallint": "smallint", "boolean": "boolean",
+                "date": "date", "timestamp without time zone": "timestamp", "timestamp with time zone": "timestamptz",
+                "double precision": "double", "real": "float", "text": "varchar", "character varying": "varchar"}
 
 
-def publish_schema_swap(server: PostgresConnection, bi_role: str, source_schema: str = "marts") -> list[str]:
-    """Publish the marts on PostgreSQL by a schema swap in one transaction: copy every table of `source_schema`
-    into a fresh schema, grant the read-only BI role USAGE on it and SELECT on its tables, then drop the old
+def publish_schema_swap(server: PostgresConnection, bi_role: str,
+                        source_schemas: tuple[str, ...] = PUBLISHED_SOURCES) -> list[str]:
+    """Publish on PostgreSQL by a schema swap in one transaction: copy every table of `source_schemas` into a
+    fresh schema, grant the read-only BI role USAGE on it and SELECT on its tables, then drop the old
     `published` schema and rename the fresh one — readers see the old marts or the new ones, never a mix, and
-    the BI role never sees a working schema. (To be called only after the quality gate passed: wiring it
-    behind the gate is the next step of issue 9.)"""
+    the BI role never sees a working schema. Called only after the quality gate passed."""
     staging = f"{PUBLISHED_SCHEMA}_next"
     with server.connect() as pg, pg.cursor() as cur:
-        cur.execute("select table_name from information_schema.tables where table_schema = %s "
-                    "and table_type = 'BASE TABLE' order by table_name", [source_schema])
-        tables = [row[0] for row in cur.fetchall()]
+        cur.execute("select table_schema, table_name from information_schema.tables where table_schema = any(%s) "
+                    "and table_type = 'BASE TABLE' order by table_schema, table_name", [list(source_schemas)])
+        tables = cur.fetchall()
+        cur.execute("select 1 from pg_roles where rolname = %s", [bi_role])
+        if cur.fetchone() is None:  # a DBA gives it LOGIN and a password: until then nobody logs in as it
+            cur.execute(f'create role "{bi_role}" nologin')
         cur.execute(f'drop schema if exists "{staging}" cascade')
         cur.execute(f'create schema "{staging}"')
-        for table in tables:
-            cur.execute(f'create table "{staging}"."{table}" as table "{source_schema}"."{table}"')
+        for schema, table in tables:
+            cur.execute(f'create table "{staging}"."{table}" as table "{schema}"."{table}"')
         cur.execute(f'grant usage on schema "{staging}" to "{bi_role}"')
         cur.execute(f'grant select on all tables in schema "{staging}" to "{bi_role}"')
         cur.execute(f'drop schema if exists "{PUBLISHED_SCHEMA}" cascade')
         cur.execute(f'alter schema "{staging}" rename to "{PUBLISHED_SCHEMA}"')
         pg.commit()  # one transaction: PostgreSQL's DDL is transactional
-    return tables
+    return [table for _, table in tables]
+
+
+def _duckdb_type(data_type: str, precision: int | None, scale: int | None) -> str:
+    if data_type == "numeric":
+        return f"decimal({precision}, {scale})" if precision else "decimal(38, 10)"
+    return DUCKDB_TYPES.get(data_type, "varchar")
+
+
+def mirror_published(settings: Settings, server: PostgresConnection) -> Path:
+    """The server's `published` schema as the published DuckDB file (marts.*, quality.quality_result) that the
+    dashboard and the exports read: each table leaves the server by COPY as CSV and enters DuckDB by read_csv
+    with the server's column types — a snapshot of exactly what BI users see."""
+    from planwatch.publish.publisher import write_published_file
+
+    with tempfile.TemporaryDirectory(prefix="planwatch_mirror_") as folder, server.connect() as pg, \
+            pg.cursor() as cur:
+        pg.set_session(isolation_level="REPEATABLE READ", readonly=True)  # one snapshot of every table
+        cur.execute("select table_name, column_name, data_type, numeric_precision, numeric_scale "
+                    "from information_schema.columns where table_schema = %s order by table_name, ordinal_position",
+                    [PUBLISHED_SCHEMA])
+        columns: dict[str, list[tuple[str, str]]] = {}
+        for table, column, data_type, precision, scale in cur.fetchall():
+            columns.setdefault(table, []).append((column, _duckdb_type(data_type, precision, scale)))
+        parts = {}
+        for table in columns:
+            parts[table] = Path(folder) / f"{table}.csv"
+            with open(parts[table], "w", encoding="utf-8") as out:
+                cur.copy_expert(f'copy "{PUBLISHED_SCHEMA}"."{table}" to stdout with (format csv, null \'\\N\')',
+                                out)
+        pg.rollback()
+
+        def fill(con) -> None:
+            for table, table_columns in columns.items():
+                schema = "quality" if table == "quality_result" else "marts"
+                spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in table_columns) + "}"
+                con.execute(f'create schema if not exists published."{schema}"')
+                con.execute(f'create table published."{schema}"."{table}" as select * from read_csv('
+                            f"'{parts[table]}', columns = {spec}, header = false, nullstr = '\\N', quote = '\"', "
+                            "escape = '\"', auto_detect = false)")
+
+        return write_published_file(settings, fill)
+
+
+def publish_postgres(settings: Settings) -> Path:
+    server = PostgresConnection.from_settings(settings)
+    publish_schema_swap(server, settings.pg_bi_role)
+    return mirror_published(settings, server)

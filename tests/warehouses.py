@@ -1,0 +1,26 @@
+"""Comparing the marts of two warehouses row for row (the same dbt project on DuckDB, PostgreSQL and Spark)."""
+
+from __future__ import annotations
+
+import decimal
+
+MARTS = ["dim_indicator", "dim_plan", "dim_plan_indicator", "dim_region", "dim_year", "fct_indicator_observation",
+         "fct_plan_progress", "fct_plan_target", "fct_plan_text_target", "rpt_plan_consistency", "rpt_plan_evaluation"]
+VOLATILE = {"loaded_at", "load_id"}  # when a load ran (a timestamp and an id made from it), not what it holds
+
+
+def normalised(rows: list[tuple]) -> list[tuple]:
+    """Rows in a fixed order, decimals compared by value (decimal(24,6) 1.500000 equals 1.5)."""
+    def value(v):
+        if isinstance(v, (decimal.Decimal, float)):
+            return round(decimal.Decimal(str(v)), 6).normalize()
+        return v
+    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
+
+
+def mart_select(duckdb_con, mart: str) -> str:
+    """`select <every stable column> from marts.<mart>`, the columns as the DuckDB build has them."""
+    columns = [r[0] for r in duckdb_con.execute(
+        "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
+        "order by column_index", [mart]).fetchall() if r[0] not in VOLATILE]
+    return f"select {', '.join(columns)} from marts.{mart}"
