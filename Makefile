@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install run test docs ui dashboard bench bench-smoke clean
+.PHONY: install run test test-spark docs ui dashboard bench bench-smoke clean
 
 # A local virtual environment with the exact pins of constraints.txt (re-made when either file changes).
 $(STAMP): pyproject.toml constraints.txt
@@ -21,9 +21,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/planwatch run
 
-## all tests
+## all tests (DuckDB, a throwaway PostgreSQL 15, local Spark, the browser)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## only the Spark tests: the whole pipeline on local Spark, marts equal to DuckDB's (a few minutes; needs Java 17)
+test-spark: $(STAMP)
+	$(BIN)/python -m pytest -m spark tests/test_spark.py
 
 ## Dagster UI on 127.0.0.1:3000 (Ctrl-C stops it)
 ui: $(STAMP)

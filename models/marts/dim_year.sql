@@ -2,8 +2,7 @@
 with
 
 years as (
-    select cast(generate_series as integer) as year
-    from generate_series({{ var('first_year', 2016) }}, {{ var('last_year', 2030) }})
+    {{ integer_series('year', var('first_year', 2016), var('last_year', 2030)) }}
 ),
 
 periods as (

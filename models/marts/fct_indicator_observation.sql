@@ -6,9 +6,11 @@
 -- re-derives just the keys that new loads touched — every vintage of each such key, so is_latest is right —
 -- and replaces them (delete+insert on the key). A national warehouse receiving one new year rebuilds that
 -- year, not 19 million rows (BENCHMARKS.md). `planwatch dbt build --full-refresh` rebuilds it all.
+-- On Spark it is a table rebuilt whole: Spark's incremental strategies need Delta/Iceberg tables or partitions
+-- (plain Parquet tables have neither delete+insert nor merge), and a Spark warehouse is rebuilt in batch.
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='delete+insert' if target.type != 'spark' else none,
     unique_key=['indicator_code', 'region_code', 'period_start_year', 'year'],
     on_schema_change='append_new_columns'
 ) }}

@@ -32,8 +32,11 @@ county_rollup as (
 scaled as (
     select
         spine.*,
-        spine.plan_region_target_value * spine.target_scale as target_value,
-        spine.plan_region_final_target_value * spine.target_scale as final_target_value,
+        -- a region's targets are fixed at the 6 decimals they are published with, before anything is derived
+        -- from them: each engine carries a product of decimals at its own precision (DuckDB as a double, Spark
+        -- cut to 6 decimals, PostgreSQL exact), and the pace derived from them differed in the 6th decimal
+        cast(spine.plan_region_target_value * spine.target_scale as decimal(24, 6)) as target_value,
+        cast(spine.plan_region_final_target_value * spine.target_scale as decimal(24, 6)) as final_target_value,
         case when spine.is_plan_region then spine.baseline_value end as region_baseline_value,
         spine.year - spine.start_year + 1 as years_elapsed,
         spine.end_year - spine.year as years_remaining
@@ -69,9 +72,10 @@ projected as (
         *,
         case
             when measure is null then null
-            when is_cumulative then measure + measure / years_elapsed * years_remaining
+            when is_cumulative then measure + {{ divide_to_6_decimals('measure * years_remaining', 'years_elapsed') }}
             when target_kind in ('ceiling', 'floor') then measure
-            when region_baseline_value is not null then measure + (measure - region_baseline_value) / years_elapsed * years_remaining
+            when region_baseline_value is not null
+                then measure + {{ divide_to_6_decimals('(measure - region_baseline_value) * years_remaining', 'years_elapsed') }}
             else measure
         end as projected_final_value,
         case comparator
@@ -163,7 +167,7 @@ select
     cast(case
         when judged.measure is null or judged.final_target_value is null or judged.years_remaining = 0
              or judged.target_kind in ('ceiling', 'floor', 'ratio') then null
-        else greatest(judged.final_target_value - judged.measure, 0) / judged.years_remaining
+        else {{ divide_to_6_decimals('greatest(judged.final_target_value - judged.measure, 0)', 'judged.years_remaining') }}
     end as decimal(24, 6)) as required_yearly_pace,
     cast(judged.projected_final_value as decimal(24, 6)) as projected_final_value,
     judged.projected_meets_final_target,

@@ -39,7 +39,7 @@ thirteenth as (
         'final' as evaluation,
         end_year as evaluation_year,
         indicator_code,
-        cast(null as varchar) as target_code,
+        cast(null as {{ text_type() }}) as target_code,
         name_printed as name_zh,
         unit_printed as unit,
         target_text,
@@ -78,7 +78,7 @@ fourteenth as (
         case when progress.year = plans.end_year then 'final' else 'mid_term' end as evaluation,
         progress.year as evaluation_year,
         progress.indicator_code,
-        cast(null as varchar) as target_code,
+        cast(null as {{ text_type() }}) as target_code,
         plan_rows.name_printed as name_zh,
         plan_rows.unit_printed as unit,
         progress.target_text,
@@ -94,7 +94,7 @@ fourteenth as (
             when progress.measure_includes_synthetic then 'synthetic'
             else 'loaded'
         end as data_basis,
-        cast(null as varchar) as printed_completion_text,
+        cast(null as {{ text_type() }}) as printed_completion_text,
         cast(null as boolean) as completion_within_rounding,
         '专栏2 第' || plan_rows.row_no || '行' as source_ref
     from {{ ref('fct_plan_progress') }} as progress
@@ -187,14 +187,14 @@ text_evaluated as (
             when '<=' then actual_value <= quantity
             when '=' then actual_value >= quantity
         end as is_met,
-        cast(null as varchar) as attribute,
+        cast(null as {{ text_type() }}) as attribute,
         false as is_binding,
         case
             when actual_value is null then 'no_data'
             when includes_synthetic then 'synthetic'
             else 'loaded'
         end as data_basis,
-        cast(null as varchar) as printed_completion_text,
+        cast(null as {{ text_type() }}) as printed_completion_text,
         cast(null as boolean) as completion_within_rounding,
         section || coalesce(' 第' || item_no || '项', '') || '：' || source_phrase as source_ref
     from text_rated

@@ -58,7 +58,7 @@ zl1_targets as (
         case when zl1.is_cumulative then periods.start_year end as cumulative_from_year,
         cast(null as integer) as baseline_year,
         cast(null as decimal(18, 4)) as baseline_value,
-        cast(null as varchar) as baseline_text,
+        cast(null as {{ text_type() }}) as baseline_text,
         '专栏1' as source_table,
         zl1.row_no as source_row
     from {{ ref('stg_plan__zl1_results') }} as zl1
