@@ -11,14 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import warnings
 from pathlib import Path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-# GE imports pyspark when it is installed (the Spark target), and pyspark 4.3 warns on import that it does not
-# fully support pandas 3 — on every command, Spark or not. planwatch hands Spark no pandas objects (rows are
-# collected, DataFrames come from tables), so the warning says nothing about our runs.
-warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 import great_expectations as gx  # noqa: E402
 from great_expectations.execution_engine import sqlalchemy_execution_engine as _sql_engine  # noqa: E402
