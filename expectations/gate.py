@@ -10,8 +10,6 @@ from __future__ import annotations
 import copy
 import gc
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -29,7 +27,6 @@ from planwatch.messages import bilingual
 from planwatch.settings import Settings
 
 DATASOURCE = "planwatch_warehouse"
-SPARK_CHILD = "PLANWATCH_GATE_IN_CHILD"  # set in the child process that validates on Spark
 HISTORY_DDL = """
 create schema if not exists quality;
 create table if not exists quality.quality_result (
@@ -123,7 +120,7 @@ def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str 
     the build and staging and marts after it) add up to one result in last_run.json."""
     checks = checks if checks is not None else build_checks()
     run_id = run_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    if settings.target == "spark" and not os.environ.get(SPARK_CHILD):
+    if settings.target == "spark":
         gate = _validate_in_own_process(settings, checks, run_id)  # Derby: one Spark process at a time
     else:
         gate = validate(settings, checks, run_id)
@@ -203,17 +200,13 @@ def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult
 
 
 def _validate_in_own_process(settings: Settings, checks: list[Check], run_id: str) -> GateResult:
-    """`validate` in a child process (python -m expectations.gate): Spark's Derby metastore admits one process
-    at a time, so a Spark session must not outlive its step inside a long-running Dagster process."""
+    """`validate` in a child process (this module's __main__): Spark's Derby metastore admits one process at a
+    time, so a Spark session must not outlive its step inside a long-running Dagster process."""
+    from planwatch.targets.spark import run_in_spark_process
+
     with tempfile.TemporaryDirectory(prefix="planwatch_gate_") as folder:
         out = Path(folder) / "gate.json"
-        from planwatch.targets.spark import child_env
-
-        child = subprocess.run([sys.executable, "-m", "expectations.gate", run_id, str(out),
-                                *[c.name for c in checks]], env=child_env(settings, **{SPARK_CHILD: "1"}),
-                               capture_output=True, text=True)
-        if child.returncode != 0 or not out.exists():
-            raise RuntimeError(f"the quality gate on Spark failed (exit {child.returncode}):\n{child.stderr[-4000:]}")
+        run_in_spark_process(settings, __name__, run_id, str(out), *[c.name for c in checks])
         data = json.loads(out.read_text(encoding="utf-8"))
     data["results"] = [CheckResult(**r) for r in data["results"]]
     return GateResult(**data)
@@ -238,12 +231,9 @@ def record_history(settings: Settings, gate: GateResult) -> None:
              r.title_zh, r.description, gate.validated_at) for r in gate.results]
     history = quality_dir(settings) / "quality_history.parquet"
     insert = "insert into quality.quality_result values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    if settings.target == "duckdb":
-        with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
-            con.execute(HISTORY_DDL)
-            con.executemany(insert, rows)
-            con.execute(f"copy quality.quality_result to '{history}' (format parquet)")
-        return
+    # DuckDB holds the history in the warehouse file itself; the other targets append on their side and hand
+    # back the whole history, which an in-memory DuckDB writes out
+    database = str(settings.warehouse) if settings.target == "duckdb" else ":memory:"
     if settings.target == "postgres":
         from planwatch.targets.postgres import PostgresConnection
 
@@ -252,14 +242,14 @@ def record_history(settings: Settings, gate: GateResult) -> None:
             cur.executemany(insert.replace("?", "%s"), rows)
             pg.commit()
             cur.execute("select * from quality.quality_result")
-            everything = cur.fetchall()
-    else:
+            rows = cur.fetchall()
+    elif settings.target == "spark":
         from planwatch.targets.spark import append_quality_history
 
-        everything = append_quality_history(settings, rows)
-    with duckdb.connect() as con:  # the whole history, for the steward's Parquet file
+        rows = append_quality_history(settings, rows)
+    with duckdb.connect(database, config=settings.duckdb_config) as con:
         con.execute(HISTORY_DDL)
-        con.executemany(insert, everything)
+        con.executemany(insert, rows)
         con.execute(f"copy quality.quality_result to '{history}' (format parquet)")
 
 

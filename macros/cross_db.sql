@@ -38,7 +38,7 @@
 
 {#- a number as text the same way on every database: no trailing zeros, no trailing point (30, 0.8, 8000) -#}
 {% macro number_text(expression) -%}
-    trim(trailing '.' from trim(trailing '0' from cast(cast({{ expression }} as decimal(24, 6)) as {{ dbt.type_string() }})))
+    trim(trailing '.' from trim(trailing '0' from cast(cast({{ expression }} as decimal(24, 6)) as {{ text_type() }})))
 {%- endmacro %}
 
 {#- the text type a column is declared or cast as: varchar, except on Spark, whose varchar needs a length

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# every table a load writes (RAW_DDL below), in the order a load fills them
+RAW_TABLES = ("load_file", "observation", "quarantine")
+
 RAW_DDL = """
 create schema if not exists raw;
 

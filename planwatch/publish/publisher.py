@@ -101,10 +101,16 @@ def publish_exports(settings: Settings) -> ExportResult:
         shutil.rmtree(leftover, ignore_errors=True)
     result = write_exports(published_path(settings), fresh, settings.duckdb_config)
     checkpoint("exports.before_swap")
-    final = folder / "exports"
-    retired = folder / f".exports.{uuid.uuid4().hex[:8]}.old"
+    final = replace_folder(fresh, folder / "exports")
+    return ExportResult(final, result.tables, [final / f.relative_to(fresh) for f in result.files])
+
+
+def replace_folder(fresh: Path, final: Path) -> Path:
+    """Put the fully written folder `fresh` in the place of `final`: readers find the old folder or the new one
+    (two renames; between them `final` is briefly absent, never half-written); the old one is then removed."""
+    retired = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.old")
     if final.exists():
         os.replace(final, retired)
     os.replace(fresh, final)
     shutil.rmtree(retired, ignore_errors=True)
-    return ExportResult(final, result.tables, [final / f.relative_to(fresh) for f in result.files])
+    return final

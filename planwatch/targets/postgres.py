@@ -19,11 +19,9 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.ingest.schema import RAW_DDL
+from planwatch.ingest.schema import RAW_DDL, RAW_TABLES
+from planwatch.publish.publisher import PUBLISHED_SCHEMAS, write_published_file
 from planwatch.settings import Settings
-
-RAW_TABLES = ("load_file", "observation", "quarantine")
-
 
 @dataclass(frozen=True)
 class PostgresConnection:
@@ -69,21 +67,21 @@ def sync_raw(settings: Settings, server: PostgresConnection | None = None) -> li
             on_server = {row[0] for row in cur.fetchall()}
         pg.commit()
         work = Path(folder)
+        columns = {table: ", ".join(r[0] for r in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ? "
+            "order by column_index", [table]).fetchall()) for table in RAW_TABLES}
         loads = [row[0] for row in con.execute("select load_id from raw.load_file order by loaded_at").fetchall()]
         for load_id in loads:
             if load_id in on_server:
                 continue
             with pg.cursor() as cur:  # one server transaction per load: all of it or none of it
                 for table in RAW_TABLES:
-                    columns = [r[0] for r in con.execute(
-                        "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ? "
-                        "order by column_index", [table]).fetchall()]
                     # DuckDB writes the load's rows as CSV, PostgreSQL's COPY reads them: no Python per row
                     part = work / f"{table}.csv"
-                    con.execute(f"copy (select {', '.join(columns)} from raw.{table} where load_id = $id) "
+                    con.execute(f"copy (select {columns[table]} from raw.{table} where load_id = $id) "
                                 f"to '{part}' (format csv, header false, nullstr '\\N')", {"id": load_id})
                     with open(part, encoding="utf-8") as rows:
-                        cur.copy_expert(f"copy raw.{table} ({', '.join(columns)}) from stdin with (format csv, "
+                        cur.copy_expert(f"copy raw.{table} ({columns[table]}) from stdin with (format csv, "
                                         "null '\\N')", rows)
             pg.commit()
             copied.append(load_id)
@@ -91,8 +89,6 @@ def sync_raw(settings: Settings, server: PostgresConnection | None = None) -> li
 
 
 PUBLISHED_SCHEMA = "published"
-# what BI users get: every mart and the quality history (the same contract as the published DuckDB file)
-PUBLISHED_SOURCES = ("marts", "quality")
 # PostgreSQL → DuckDB types for the published mirror (anything else arrives as text)
 DUCKDB_TYPES = {"integer": "integer", "bigint": "bigint", "smallint": "smallint", "boolean": "boolean",
                 "date": "date", "timestamp without time zone": "timestamp", "timestamp with time zone": "timestamptz",
@@ -100,7 +96,7 @@ DUCKDB_TYPES = {"integer": "integer", "bigint": "bigint", "smallint": "smallint"
 
 
 def publish_schema_swap(server: PostgresConnection, bi_role: str,
-                        source_schemas: tuple[str, ...] = PUBLISHED_SOURCES) -> list[str]:
+                        source_schemas: tuple[str, ...] = PUBLISHED_SCHEMAS) -> list[str]:
     """Publish on PostgreSQL by a schema swap in one transaction: copy every table of `source_schemas` into a
     fresh schema, grant the read-only BI role USAGE on it and SELECT on its tables, then drop the old
     `published` schema and rename the fresh one — readers see the old marts or the new ones, never a mix, and
@@ -135,8 +131,6 @@ def mirror_published(settings: Settings, server: PostgresConnection) -> Path:
     """The server's `published` schema as the published DuckDB file (marts.*, quality.quality_result) that the
     dashboard and the exports read: each table leaves the server by COPY as CSV and enters DuckDB by read_csv
     with the server's column types — a snapshot of exactly what BI users see."""
-    from planwatch.publish.publisher import write_published_file
-
     with tempfile.TemporaryDirectory(prefix="planwatch_mirror_") as folder, server.connect() as pg, \
             pg.cursor() as cur:
         pg.set_session(isolation_level="REPEATABLE READ", readonly=True)  # one snapshot of every table

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.ingest.schema import RAW_TABLES
+from planwatch.publish.publisher import PUBLISHED_SCHEMAS, replace_folder, write_published_file
 from planwatch.settings import Settings
-
-RAW_TABLES = ("load_file", "observation", "quarantine")
 
 
 def raw_folder(settings: Settings) -> Path:
@@ -44,12 +44,8 @@ def sync_raw(settings: Settings) -> list[str]:
             fresh = folder / f".{table}.{uuid.uuid4().hex[:8]}.tmp"
             fresh.mkdir()
             con.execute(f"copy raw.{table} to '{fresh / 'part-0.parquet'}' (format parquet)")
-            retired = folder / f".{table}.{uuid.uuid4().hex[:8]}.old"
-            if (folder / table).exists():
-                os.replace(folder / table, retired)
-            os.replace(fresh, folder / table)
-            shutil.rmtree(retired, ignore_errors=True)
-    run_in_spark_process(settings, "declare-raw")
+            replace_folder(fresh, folder / table)
+    run_in_spark_process(settings, __name__, "declare-raw")
     return [load for load in loads if load not in known]
 
 
@@ -62,12 +58,15 @@ def declare_raw_tables(settings: Settings) -> None:
         spark.sql(f"create table raw.{table} using parquet location '{raw_folder(settings) / table}'")
 
 
-def run_in_spark_process(settings: Settings, command: str, *args: str) -> None:
-    """`python -m planwatch.targets.spark COMMAND ARGS…`: a Spark step in a process of its own."""
-    child = subprocess.run([sys.executable, "-m", "planwatch.targets.spark", command, *args],
-                           env=child_env(settings), capture_output=True, text=True)
+def run_in_spark_process(settings: Settings, module: str, *args: str) -> None:
+    """`python -m MODULE ARGS…` on these settings: a Spark step in a process of its own, so the Derby metastore
+    is free again when it ends (this module's steps below; the quality gate's is expectations.gate)."""
+    env = {**os.environ, "PLANWATCH_HOME": str(settings.home), "PLANWATCH_WAREHOUSE": str(settings.warehouse),
+           "PLANWATCH_LANDING": str(settings.landing), "PLANWATCH_DBT_TARGET": settings.target}
+    child = subprocess.run([sys.executable, "-m", module, *args], env=env, capture_output=True, text=True)
     if child.returncode != 0:
-        raise RuntimeError(f"Spark step `{command}` failed (exit {child.returncode}):\n{child.stderr[-4000:]}")
+        raise RuntimeError(f"Spark step `{module} {' '.join(args[:1])}` failed (exit {child.returncode}):\n"
+                           f"{child.stderr[-4000:]}")
 
 
 def spark_conf(settings: Settings) -> dict[str, str]:
@@ -116,20 +115,11 @@ def append_quality_history(settings: Settings, rows: list[tuple]) -> list[tuple]
     return [tuple(row) for row in spark.table("quality.quality_result").collect()]
 
 
-PUBLISHED_SOURCES = ("marts", "quality")  # the BI contract, as on the other targets
-
-
-def child_env(settings: Settings, **extra: str) -> dict[str, str]:
-    """The environment of a child process that opens Spark on these settings."""
-    return {**os.environ, "PLANWATCH_HOME": str(settings.home), "PLANWATCH_WAREHOUSE": str(settings.warehouse),
-            "PLANWATCH_LANDING": str(settings.landing), "PLANWATCH_DBT_TARGET": settings.target, **extra}
-
-
 def write_published_parquet(settings: Settings, folder: Path) -> list[str]:
     """In a Spark process: every table of the published schemas as a Parquet folder `<schema>.<table>`."""
     spark = spark_session(settings)
     written = []
-    for schema in PUBLISHED_SOURCES:
+    for schema in PUBLISHED_SCHEMAS:  # the BI contract, as on the other targets
         for row in spark.sql(f"show tables in {schema}").collect():
             if row.isTemporary:
                 continue
@@ -143,19 +133,13 @@ def publish_spark(settings: Settings) -> Path:
     """Publish on Spark: the gated marts and quality history are written as Parquet by a Spark process of its
     own into a fresh folder, which replaces spark/published in one rename (what BI tools and Spark jobs read);
     the published DuckDB file — the dashboard's and the exports' source on every target — is made from it."""
-    from planwatch.publish.publisher import write_published_file
-
     fresh = settings.spark_dir / f".published.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        run_in_spark_process(settings, "write-published", str(fresh))
+        run_in_spark_process(settings, __name__, "write-published", str(fresh))
     except RuntimeError:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    final, retired = settings.spark_dir / "published", settings.spark_dir / f".published.{uuid.uuid4().hex[:8]}.old"
-    if final.exists():
-        os.replace(final, retired)
-    os.replace(fresh, final)
-    shutil.rmtree(retired, ignore_errors=True)
+    final = replace_folder(fresh, settings.spark_dir / "published")
 
     def fill(con) -> None:
         for table_folder in sorted(final.iterdir()):
