@@ -44,6 +44,13 @@ def run_main_job(settings: Settings) -> int:
     gate = gate if gate and datetime.fromisoformat(gate.validated_at).replace(tzinfo=timezone.utc).timestamp() >= started else None
     if gate:
         print(gate.render())
+    if result.success and not result.is_node_success("published_warehouse"):
+        # Dagster counts skipped steps as no failure: a build whose results it could not read ends "successful"
+        # with nothing published — say so instead of summarising a publication that did not happen
+        fail(f"主流程结束但未发布（运行 {result.run_id}：有步骤被跳过），详见 {settings.dbt_log_path}",
+             f"the main job ended without publishing (run {result.run_id}: steps were skipped); see the logs in "
+             f"{settings.dbt_log_path}")
+        return 1
     if not result.success:
         if gate and not gate.passed:
             say_publication_blocked(settings, gate)

@@ -92,9 +92,7 @@ def spark_session(settings: Settings):
     builder = SparkSession.builder.appName("planwatch").enableHiveSupport()
     for key, value in spark_conf(settings).items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
-    return session
+    return builder.getOrCreate()
 
 
 QUALITY_HISTORY_SCHEMA = ("run_id string, suite string, table_name string, check_name string, family string, "
