@@ -81,7 +81,7 @@ def run_planwatch(stage: str) -> dict:
         return {"rows": summary.total("rows_read"), "loaded": summary.total("rows_loaded"),
                 "quarantined": summary.total("rows_quarantined")}
     if stage == "dbt_build":
-        from planwatch.pipeline import run_dbt
+        from planwatch.dbt_project import run_dbt
 
         if run_dbt(settings, ["build", "--quiet"]) != 0:
             raise SystemExit("dbt build failed")
@@ -100,7 +100,7 @@ def run_planwatch(stage: str) -> dict:
         publish_exports(settings)
         return {"rows": _count(settings, "marts.fct_indicator_observation")}
     if stage == "pipeline":
-        from planwatch.pipeline import run_main_job
+        from orchestration.main_job import run_main_job
 
         if run_main_job(settings) != 0:
             raise SystemExit("planwatch run failed")

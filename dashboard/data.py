@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from planwatch.publish.publisher import published_path
+from planwatch.publish.published_copy import published_path
 from planwatch.settings import get_settings
 
 

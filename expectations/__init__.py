@@ -6,9 +6,23 @@ PostgreSQL through SQL; Spark on DataFrames).
 - `gate.py`    — runs the suites, writes the quality history and the Data Docs, says what failed
 """
 
-import warnings
+import os
+import sys
 
-# GE imports pyspark whenever it is installed (the Spark target), and pyspark 4.3 warns on import that it does
-# not fully support pandas 3 — on every command, Spark or not. planwatch hands Spark no pandas objects (rows are
-# collected, DataFrames come from tables), so the warning says nothing about our runs.
-warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+from planwatch.settings import SPARK_PROCESS_ENV
+
+# GE imports pyspark whenever it is installed (`import great_expectations` pulls in pyspark.ml and pyspark's
+# connect client), and pyspark's connect utilities call sys.exit(0) when google.rpc is missing in a process whose
+# __main__ has neither a spec nor a file — which is what Dagster's run worker is: every run the daemon launched
+# ended before its first step. Spark work happens only in a Spark step's own process (planwatch.targets.spark
+# marks it with PLANWATCH_SPARK_PROCESS); everywhere else GE is shown pyspark as not installed — a None in
+# sys.modules makes `import pyspark` raise ImportError, which GE's compatibility layer expects — and the code
+# location, the run worker and every command stay free of Spark (and of its half-second import).
+if not os.environ.get(SPARK_PROCESS_ENV):
+    sys.modules.setdefault("pyspark", None)
+else:
+    import warnings
+
+    # pyspark 4.3 warns on import that it does not fully support pandas 3; planwatch hands Spark no pandas
+    # objects (rows are collected, DataFrames come from tables), so the warning says nothing about our runs
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)

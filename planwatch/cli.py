@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from planwatch.messages import bilingual, fail, say
-from planwatch.settings import get_settings
+from planwatch.messages import bilingual, explain, fail, say
+from planwatch.settings import get_settings, seed_path_for_dbt
 
 DESCRIPTION = bilingual(
     "planwatch：五年规划指标监测数据仓库（种子 → DuckDB → dbt → 数据质量 → 看板）。",
@@ -16,9 +16,9 @@ DESCRIPTION = bilingual(
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from planwatch.pipeline import run_main_job
+    from orchestration.main_job import run_main_job
 
-    return run_main_job(get_settings())
+    return run_main_job(get_settings(), verbose=args.verbose)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -48,9 +48,29 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from planwatch.pipeline import validate_and_publish
+    """The gate and the publish step on the working warehouse as it is (no load, no build): the same functions
+    the Dagster job runs, for a steward who re-publishes after a fix, and for the fault tests."""
+    from expectations.gate import run_gate
+    from planwatch.publish.published_copy import published_path
+    from planwatch.publish.publisher import publication_blocked, publish, publish_exports
+    from planwatch.settings import export_env
 
-    return validate_and_publish(get_settings())
+    settings = get_settings()
+    if settings.target == "duckdb" and not settings.warehouse.exists():
+        fail(f"还没有工作库 {settings.warehouse}：请先运行 planwatch run（加载、构建、检验后发布）",
+             f"there is no working warehouse at {settings.warehouse} yet: run `planwatch run` first (it loads, "
+             f"builds, validates and publishes)")
+        return 1
+    export_env(settings)
+    gate = run_gate(settings)
+    print(gate.render())
+    if not gate.passed:
+        fail(*publication_blocked(settings, len(gate.failed_errors)))
+        return 1
+    publish(settings)
+    publish_exports(settings)
+    say(f"已发布：{published_path(settings)}", f"Published: {published_path(settings)}")
+    return 0
 
 
 def cmd_quality(args: argparse.Namespace) -> int:
@@ -142,13 +162,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
-    from planwatch.pipeline import run_dbt
+    from planwatch.dbt_project import run_dbt
 
     return run_dbt(get_settings(), args.dbt_args)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from planwatch.pipeline import run_dbt
+    from planwatch.dbt_project import run_dbt
 
     settings = get_settings()
     code = run_dbt(settings, ["docs", "generate"])
@@ -175,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="运行主流程：加载、构建、检验、发布、导出 / run the main job: load, build, validate, publish, export")
+    run.add_argument("--verbose", action="store_true",
+                     help="显示 dbt、Dagster 和检查的全部输出（默认只显示各阶段进度，全部内容写入运行日志）/ show all of "
+                          "dbt's, Dagster's and the checks' output (by default one line per stage; the run log "
+                          "keeps everything)")
     run.set_defaults(func=cmd_run)
     ui = sub.add_parser("ui", help="启动 Dagster 界面（仅本机 127.0.0.1）/ start the Dagster UI on 127.0.0.1")
     ui.add_argument("--host", default="127.0.0.1")
@@ -219,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        get_settings()  # a wrong setting is named before any work starts
+        settings = get_settings()  # a wrong setting is named before any work starts
+        seed_path_for_dbt(settings.seeds)
     except ValueError as error:
         fail(f"设置有误：{error}", f"invalid setting: {error}")
         return 2
@@ -228,6 +253,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         fail("已中断。", "interrupted.")
         return 130
+    except Exception as error:  # noqa: BLE001 — a person reads one message; the traceback goes to the log
+        log = record_traceback(settings, args.command)
+        zh, en = explain(error)
+        fail(f"{zh}（详情见 {log}）", f"{en} (details in {log})")
+        return 1
+
+
+def record_traceback(settings, command: str) -> Path:
+    """Append the current exception's traceback to $PLANWATCH_HOME/logs/errors.log; returns its path."""
+    import traceback
+    from datetime import datetime, timezone
+
+    path = settings.log_dir / "errors.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now(timezone.utc).isoformat()} planwatch {command}\n{traceback.format_exc()}\n")
+    except OSError:  # a full disk or a read-only home: the message alone must do
+        pass
+    return path
 
 
 if __name__ == "__main__":

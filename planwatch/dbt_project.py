@@ -38,3 +38,12 @@ def prepared_dbt_project(settings: Settings) -> DbtProject:
         project.preparer.prepare(project)
         stamp.write_text(fingerprint)
     return project
+
+
+def run_dbt(settings: Settings, args: list[str]) -> int:
+    """Run dbt in process with planwatch's settings (warehouse path, target and log folders)."""
+    from dbt.cli.main import dbtRunner
+
+    export_env(settings)
+    result = dbtRunner().invoke(list(args))
+    return 0 if result.success else 1

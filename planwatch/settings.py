@@ -15,6 +15,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_FILE_NAME = "planwatch.duckdb"
 # where dbt builds staging → marts and the quality gate validates (profiles.yml has one output per target)
 TARGETS = ("duckdb", "postgres", "spark")
+# set in the environment of a Spark step's own process (planwatch/targets/spark.py): only there may pyspark load
+SPARK_PROCESS_ENV = "PLANWATCH_SPARK_PROCESS"
 
 
 def _path(env: str, default: Path) -> Path:
@@ -115,22 +117,50 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         dbt_log_path=home / "logs" / "dbt",
         dagster_home=home / "dagster",
         log_dir=home / "logs",
-        yearly_cron=os.environ.get("PLANWATCH_YEARLY_CRON", "0 6 1 4 *"),
-        nightly_cron=os.environ.get("PLANWATCH_NIGHTLY_CRON", "30 2 * * *"),
-        timezone=os.environ.get("PLANWATCH_TIMEZONE", "Asia/Shanghai"),
-        sensor_interval_seconds=int(os.environ.get("PLANWATCH_SENSOR_INTERVAL", "60")),
+        yearly_cron=_cron("PLANWATCH_YEARLY_CRON", "0 6 1 4 *"),
+        nightly_cron=_cron("PLANWATCH_NIGHTLY_CRON", "30 2 * * *"),
+        timezone=_timezone("PLANWATCH_TIMEZONE", "Asia/Shanghai"),
+        sensor_interval_seconds=_int("PLANWATCH_SENSOR_INTERVAL", 60, minimum=1),
         alert_webhook=os.environ.get("PLANWATCH_ALERT_WEBHOOK") or None,
         seeds=_path("PLANWATCH_SEEDS", REPO_ROOT / "seeds"),
         duckdb_memory_limit=os.environ.get("PLANWATCH_DUCKDB_MEMORY_LIMIT", "3GB"),
         bundled_data=os.environ.get("PLANWATCH_BUNDLED_DATA", "true").lower() not in ("0", "false", "no"),
         target=_target(),
         pg_host=os.environ.get("PLANWATCH_PG_HOST", "127.0.0.1"),
-        pg_port=int(os.environ.get("PLANWATCH_PG_PORT", "5432")),
+        pg_port=_int("PLANWATCH_PG_PORT", 5432, minimum=1),
         pg_user=os.environ.get("PLANWATCH_PG_USER", "planwatch"),
         pg_password=os.environ.get("PLANWATCH_PG_PASSWORD", ""),
         pg_database=os.environ.get("PLANWATCH_PG_DATABASE", "planwatch"),
         pg_bi_role=os.environ.get("PLANWATCH_PG_BI_ROLE", "planwatch_bi"),
     )
+
+
+def _int(env: str, default: int, minimum: int) -> int:
+    value = os.environ.get(env, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ValueError(f"{env} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)
+
+
+def _cron(env: str, default: str) -> str:
+    value = os.environ.get(env, "").strip() or default
+    if len(value.split()) != 5:
+        raise ValueError(f"{env} must be a cron string of five fields (minute hour day month weekday), "
+                         f"not {value!r}")
+    return value
+
+
+def _timezone(env: str, default: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = os.environ.get(env, "").strip() or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{env} must be an IANA time zone such as Asia/Shanghai, not {value!r}") from None
+    return value
 
 
 def _target() -> str:
@@ -141,11 +171,17 @@ def _target() -> str:
 
 
 DAGSTER_YAML = """\
-# written by planwatch: no network calls at run time
+# written by planwatch on every start (edit planwatch/settings.py, not this file)
+# no network calls at run time
 telemetry:
   enabled: false
 nux:
   enabled: false
+# one run at a time: every run writes the one working warehouse file (DuckDB admits one writer); runs the
+# sensor, the schedules and the UI request while one is going wait in the queue
+concurrency:
+  runs:
+    max_concurrent_runs: 1
 """
 
 
@@ -183,5 +219,5 @@ def export_env(settings: Settings) -> None:
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     os.environ["DAGSTER_DISABLE_TELEMETRY"] = "1"
     dagster_yaml = settings.dagster_home / "dagster.yaml"
-    if not dagster_yaml.exists():
+    if not dagster_yaml.exists() or dagster_yaml.read_text(encoding="utf-8") != DAGSTER_YAML:
         dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")

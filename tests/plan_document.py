@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DOCUMENT = REPO_ROOT.parent / "shared" / "seed" / "000_8ce7c95a229d901c.txt"
+# the document is part of the plan pack, beside the seeds transcribed from it (seeds/document/README.md)
+DOCUMENT = REPO_ROOT / "seeds" / "document" / "plan.txt"
 
 MARGIN_NOTES = ("养老科", "工伤科", "仲裁院")
 PAGE_NUMBER = re.compile(r"^-\s*\d+\s*-$")
@@ -20,7 +21,7 @@ PAGE_NUMBER = re.compile(r"^-\s*\d+\s*-$")
 
 def document_path() -> Path:
     if not DOCUMENT.exists():
-        raise FileNotFoundError(f"plan document not found at {DOCUMENT} (expected shared/ beside the repository)")
+        raise FileNotFoundError(f"plan document not found at {DOCUMENT} (it belongs to the plan pack)")
     return DOCUMENT
 
 

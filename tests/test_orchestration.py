@@ -17,7 +17,7 @@ import pytest
 from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, build_sensor_context, job, op
 
 from conftest import PLANWATCH, free_port, planwatch_cli
-from orchestration.pipeline import MAIN_JOB, build_definitions
+from orchestration.definitions import MAIN_JOB, build_definitions
 from planwatch.settings import get_settings
 
 

@@ -35,6 +35,16 @@ def _multiplier(unit: str) -> int:
     return MULTIPLIER_BY_UNIT_PREFIX.get(unit[:1], 1) if len(unit) > 1 else 1
 
 
+def test_the_document_is_the_one_the_pack_records():
+    """The pack carries its document; its README records the checksum, so an edited copy is noticed."""
+    import hashlib
+
+    readme = (doc.DOCUMENT.parent / "README.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256(doc.document_path().read_bytes()).hexdigest()
+    assert f"`{digest}`" in readme
+    assert doc.DOCUMENT.is_relative_to(doc.REPO_ROOT)  # a clone has only the repository
+
+
 # ---------------------------------------------------------------------------------------------- 专栏2
 def zl2_mismatches(seeds) -> list[str]:
     problems = []

@@ -2,15 +2,14 @@
 
 CHECKPOINT the working file, copy it with DuckDB's `COPY FROM DATABASE` into a temporary file written with an
 older storage version (so older DuckDB clients and BI drivers can read it), fsync, then rename over the
-published file — readers see the old copy or the new one, never a half-written file. The exports are then
-written from the published copy into a fresh folder that replaces the old one. On the PostgreSQL and Spark
-targets the target publishes first (a schema swap; a Parquet folder swap — planwatch/targets/) and the published
-DuckDB file is written, the same atomic way, from what it published.
+published file (planwatch/publish/published_copy.py). The exports are then written from the published copy into
+a fresh folder that replaces the old one. On the PostgreSQL and Spark targets the target publishes first (a
+schema swap; a Parquet folder swap — planwatch/targets/) and the published DuckDB file is written, the same
+atomic way, from what it published.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -19,30 +18,9 @@ import duckdb
 
 from planwatch.faults import checkpoint
 from planwatch.publish.exports import ExportResult, write_exports
+from planwatch.publish.published_copy import (PUBLISHED_SCHEMAS, published_dir, published_path, replace_folder,
+                                              write_published_file)
 from planwatch.settings import Settings
-
-# What dashboards and BI tools get: the star schema and the quality history. The working schemas (raw,
-# seeds, staging, intermediate) stay in the working warehouse: they are not part of the BI contract, and at
-# national scale raw.observation alone would double the copy.
-PUBLISHED_SCHEMAS = ("marts", "quality")
-# the oldest storage format DuckDB 1.x clients read; DuckDB 2 writes it on request
-STORAGE_VERSION = "v1.0.0"
-
-
-def published_dir(settings: Settings) -> Path:
-    return settings.home / "published"
-
-
-def published_path(settings: Settings) -> Path:
-    return published_dir(settings) / settings.warehouse.name
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def publish(settings: Settings) -> Path:
@@ -72,27 +50,6 @@ def publish(settings: Settings) -> Path:
     return write_published_file(settings, copy_from_working)
 
 
-def write_published_file(settings: Settings, fill) -> Path:
-    """Write the published DuckDB file atomically: `fill(con)` creates the tables in the attached database
-    `published` of a fresh temporary file, which is fsynced and renamed over the published file."""
-    target = published_path(settings)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a run that died mid-copy
-        leftover.unlink()
-    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with duckdb.connect(config=settings.duckdb_config) as con:
-        con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
-        con.execute(f"attach '{staging}' as published (storage_version '{STORAGE_VERSION}')")
-        fill(con)
-        con.execute("detach published")
-    checkpoint("publish.after_copy")
-    _fsync(staging)
-    os.replace(staging, target)
-    _fsync(target.parent)
-    checkpoint("publish.after_rename")
-    return target
-
-
 def publish_exports(settings: Settings) -> ExportResult:
     """Exports of the published copy, swapped into published/exports as a whole."""
     folder = published_dir(settings)
@@ -105,12 +62,17 @@ def publish_exports(settings: Settings) -> ExportResult:
     return ExportResult(final, result.tables, [final / f.relative_to(fresh) for f in result.files])
 
 
-def replace_folder(fresh: Path, final: Path) -> Path:
-    """Put the fully written folder `fresh` in the place of `final`: readers find the old folder or the new one
-    (two renames; between them `final` is briefly absent, never half-written); the old one is then removed."""
-    retired = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.old")
-    if final.exists():
-        os.replace(final, retired)
-    os.replace(fresh, final)
-    shutil.rmtree(retired, ignore_errors=True)
-    return final
+def where_published(settings: Settings) -> str:
+    """Where readers find the published data on this target, for the messages that name it."""
+    where = str(published_path(settings))
+    if settings.target == "postgres":
+        where = f"schema `published` on {settings.pg_host}:{settings.pg_port}/{settings.pg_database} and {where}"
+    return where
+
+
+def publication_blocked(settings: Settings, errors: int) -> tuple[str, str]:
+    """The one message, Chinese and English, for a publication the quality gate stopped."""
+    where = where_published(settings)
+    return (f"数据质量检查有 {errors} 项错误，未发布；已发布的数据保持不变：{where}",
+            f"{errors} error-level quality check(s) failed: nothing was published; the published copy is "
+            f"unchanged: {where}")

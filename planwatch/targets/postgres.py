@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.ingest.schema import RAW_DDL, RAW_TABLES
-from planwatch.publish.publisher import PUBLISHED_SCHEMAS, write_published_file
+from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, write_published_file
 from planwatch.settings import Settings
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 
 from planwatch.ingest.schema import RAW_TABLES
-from planwatch.publish.publisher import PUBLISHED_SCHEMAS, replace_folder, write_published_file
-from planwatch.settings import Settings
+from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, replace_folder, write_published_file
+from planwatch.settings import SPARK_PROCESS_ENV, Settings
 
 
 def raw_folder(settings: Settings) -> Path:
@@ -62,7 +62,8 @@ def run_in_spark_process(settings: Settings, module: str, *args: str) -> None:
     """`python -m MODULE ARGS…` on these settings: a Spark step in a process of its own, so the Derby metastore
     is free again when it ends (this module's steps below; the quality gate's is expectations.gate)."""
     env = {**os.environ, "PLANWATCH_HOME": str(settings.home), "PLANWATCH_WAREHOUSE": str(settings.warehouse),
-           "PLANWATCH_LANDING": str(settings.landing), "PLANWATCH_DBT_TARGET": settings.target}
+           "PLANWATCH_LANDING": str(settings.landing), "PLANWATCH_DBT_TARGET": settings.target,
+           SPARK_PROCESS_ENV: "1"}  # the one kind of process where pyspark may be imported (expectations/__init__)
     child = subprocess.run([sys.executable, "-m", module, *args], env=env, capture_output=True, text=True)
     if child.returncode != 0:
         raise RuntimeError(f"Spark step `{module} {' '.join(args[:1])}` failed (exit {child.returncode}):\n"

@@ -1,65 +1,82 @@
-"""The main job, run in process: the same Dagster job that schedules, sensors and the UI run."""
+"""`planwatch run`: the main job executed in this process — the same Dagster job that the schedules, the landing
+sensor and the UI launch through the daemon — with a short progress view and a closing summary."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 
 from expectations.gate import last_run
-from planwatch.publish.publisher import published_dir, published_path
-
+from orchestration.definitions import MAIN_JOB, build_definitions
 from planwatch.messages import fail, say
+from planwatch.publish.published_copy import published_dir, published_path
+from planwatch.publish.publisher import publication_blocked
 from planwatch.settings import Settings, export_env
 
-
 # Dagster's console logger at INFO: a statistician reads step results, not engine DEBUG events
-QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+VERBOSE_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+PROGRESS_LOGS = {"loggers": {"planwatch_progress": {}, "console": {"config": {"log_level": "DEBUG"}}}}
 
 
-def say_publication_blocked(settings: Settings, gate) -> None:
-    where = published_path(settings)
-    if settings.target == "postgres":
-        where = f"schema `published` on {settings.pg_host}:{settings.pg_port}/{settings.pg_database} and {where}"
-    fail(f"数据质量检查有 {len(gate.failed_errors)} 项错误，未发布；已发布的数据保持不变：{where}",
-         f"{len(gate.failed_errors)} error-level quality check(s) failed: nothing was published; the "
-         f"published copy is unchanged: {where}")
+def run_log_path(settings: Settings) -> Path:
+    folder = settings.log_dir / "runs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}.log"
 
 
-def run_main_job(settings: Settings) -> int:
+def run_main_job(settings: Settings, verbose: bool = False) -> int:
     from dagster import DagsterInstance
-
-    from orchestration.pipeline import MAIN_JOB, build_definitions
 
     export_env(settings)
     where = settings.warehouse if settings.target == "duckdb" else f"{settings.target} (loads: {settings.warehouse})"
     say(f"运行主流程，数据仓库：{where}", f"Running the main job into {where}")
-    defs = build_definitions(settings)
-    job = defs.resolve_job_def(MAIN_JOB)
+    log_path = run_log_path(settings)
     started = time.time()
-    with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
+    with open(log_path, "a", encoding="utf-8") as log, contextlib.ExitStack() as quiet:
+        if not verbose:
+            # dbt's event stream, Dagster's step logs and library warnings go to the run's log; the progress
+            # logger writes one line per stage to the terminal
+            quiet.enter_context(contextlib.redirect_stdout(log))
+            quiet.enter_context(contextlib.redirect_stderr(log))
+        defs = build_definitions(settings)
+        job = defs.resolve_job_def(MAIN_JOB)
+        with DagsterInstance.get() as instance:
+            result = job.execute_in_process(instance=instance, raise_on_error=False,
+                                            run_config=VERBOSE_LOGS if verbose else PROGRESS_LOGS)
     gate = last_run(settings)
     gate = gate if gate and datetime.fromisoformat(gate.validated_at).replace(tzinfo=timezone.utc).timestamp() >= started else None
     if gate:
         print(gate.render())
+    say(f"运行日志：{log_path}", f"Run log: {log_path}")
     if result.success and not result.is_node_success("published_warehouse"):
         # Dagster counts skipped steps as no failure: a build whose results it could not read ends "successful"
         # with nothing published — say so instead of summarising a publication that did not happen
-        fail(f"主流程结束但未发布（运行 {result.run_id}：有步骤被跳过），详见 {settings.dbt_log_path}",
-             f"the main job ended without publishing (run {result.run_id}: steps were skipped); see the logs in "
-             f"{settings.dbt_log_path}")
+        fail(f"主流程结束但未发布（运行 {result.run_id}：有步骤被跳过），详见 {log_path}",
+             f"the main job ended without publishing (run {result.run_id}: steps were skipped); see {log_path}")
         return 1
     if not result.success:
         if gate and not gate.passed:
-            say_publication_blocked(settings, gate)
+            fail(*publication_blocked(settings, len(gate.failed_errors)))
         else:
-            fail(f"主流程失败（运行 {result.run_id}），详见 {settings.dbt_log_path}",
-                 f"the main job failed (run {result.run_id}); see the logs in {settings.dbt_log_path}")
+            fail(f"主流程失败（运行 {result.run_id}）：{first_failure(result)}。详见 {log_path}",
+                 f"the main job failed (run {result.run_id}): {first_failure(result)}. See {log_path}")
         return 1
     print_summary(settings)
     return 0
+
+
+def first_failure(result) -> str:
+    """The first failed step and the first line of its error, for the one-line message."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            line = (error.message if error else "").strip().splitlines()
+            return f"{event.step_key}: {line[0][:300] if line else 'failed'}"
+    return "see the log"
 
 
 def print_summary(settings: Settings) -> None:
@@ -89,30 +106,3 @@ def print_summary(settings: Settings) -> None:
         f"Published (what dashboards and BI tools read): {published_path(settings)}")
     say(f"导出文件（Parquet / CSV / SDMX-CSV）：{published_dir(settings) / 'exports'}",
         f"Exports (Parquet / CSV / SDMX-CSV): {published_dir(settings) / 'exports'}")
-
-
-def validate_and_publish(settings: Settings) -> int:
-    """The gate and the publish step on the working warehouse as it is (no load, no build): the same functions
-    the Dagster job runs, for a steward who re-publishes after a fix, and for the fault tests."""
-    from expectations.gate import run_gate
-    from planwatch.publish.publisher import publish, publish_exports
-
-    export_env(settings)
-    gate = run_gate(settings)
-    print(gate.render())
-    if not gate.passed:
-        say_publication_blocked(settings, gate)
-        return 1
-    publish(settings)
-    publish_exports(settings)
-    say(f"已发布：{published_path(settings)}", f"Published: {published_path(settings)}")
-    return 0
-
-
-def run_dbt(settings: Settings, args: list[str]) -> int:
-    """Run dbt in process with planwatch's settings (warehouse path, target and log folders)."""
-    from dbt.cli.main import dbtRunner
-
-    export_env(settings)
-    result = dbtRunner().invoke(list(args))
-    return 0 if result.success else 1

@@ -1,0 +1,75 @@
+"""The published copy: what dashboards and BI tools read, and the two atomic swaps that replace it.
+
+Every target ends its publication here: the published DuckDB file is written into a fresh temporary file,
+fsynced and renamed over the old one (readers see the old copy or the new one, never a half-written file),
+and folders (exports, Spark's raw and published Parquet) are swapped the same way. This module sits below the
+targets (planwatch/targets/) and the publisher that dispatches to them, so neither imports the other.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from planwatch.faults import checkpoint
+from planwatch.settings import Settings
+
+# What dashboards and BI tools get: the star schema and the quality history. The working schemas (raw,
+# seeds, staging, intermediate) stay in the working warehouse: they are not part of the BI contract, and at
+# national scale raw.observation alone would double the copy.
+PUBLISHED_SCHEMAS = ("marts", "quality")
+# the oldest storage format DuckDB 1.x clients read; DuckDB 2 writes it on request
+STORAGE_VERSION = "v1.0.0"
+
+
+def published_dir(settings: Settings) -> Path:
+    return settings.home / "published"
+
+
+def published_path(settings: Settings) -> Path:
+    return published_dir(settings) / settings.warehouse.name
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_published_file(settings: Settings, fill) -> Path:
+    """Write the published DuckDB file atomically: `fill(con)` creates the tables in the attached database
+    `published` of a fresh temporary file, which is fsynced and renamed over the published file."""
+    target = published_path(settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a run that died mid-copy
+        leftover.unlink()
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with duckdb.connect(config=settings.duckdb_config) as con:
+        con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
+        con.execute(f"attach '{staging}' as published (storage_version '{STORAGE_VERSION}')")
+        fill(con)
+        con.execute("detach published")
+    checkpoint("publish.after_copy")
+    _fsync(staging)
+    os.replace(staging, target)
+    _fsync(target.parent)
+    checkpoint("publish.after_rename")
+    return target
+
+
+def replace_folder(fresh: Path, final: Path) -> Path:
+    """Put the fully written folder `fresh` in the place of `final`: readers find the old folder or the new one
+    (two renames; between them `final` is briefly absent, never half-written); the old one is then removed."""
+    retired = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.old")
+    if final.exists():
+        os.replace(final, retired)
+    os.replace(fresh, final)
+    shutil.rmtree(retired, ignore_errors=True)
+    return final
+
