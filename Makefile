@@ -7,12 +7,17 @@ STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install run test test-spark docs ui dashboard bench bench-smoke clean
+DOCS_ASSETS := expectations/data_docs
 
-# A local virtual environment with the exact pins of constraints.txt (re-made when either file changes).
-$(STAMP): pyproject.toml constraints.txt
+.PHONY: install system-packages run test test-spark docs ui dashboard bench bench-smoke clean
+
+# A local virtual environment with the exact pins of constraints.txt, and the Data Docs' scripts and styles at the
+# versions of package-lock.json (re-made when any of these files changes).
+$(STAMP): pyproject.toml constraints.txt $(DOCS_ASSETS)/package-lock.json
+	bash scripts/system-packages.sh install
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	cd $(DOCS_ASSETS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,8 +26,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/planwatch run
 
-## all tests (DuckDB, a throwaway PostgreSQL 15, local Spark, the browser)
-test: $(STAMP)
+## the Debian packages the tests use (chromium, CJK fonts, PostgreSQL 15, Java 17): installed as root, else named
+system-packages:
+	bash scripts/system-packages.sh test
+
+## all tests (DuckDB, a throwaway PostgreSQL 15, local Spark, Dagster's daemon, the browser)
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
 ## only the Spark tests: the whole pipeline on local Spark, marts equal to DuckDB's (a few minutes; needs Java 17)

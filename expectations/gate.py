@@ -64,6 +64,8 @@ class GateResult:
     validated_at: str
     results: list[CheckResult]
     docs_index: str
+    docs_offline: str = ""
+    """Empty when the Data Docs render with no network; otherwise why not (expectations/data_docs.py)."""
 
     @property
     def failed_errors(self) -> list[CheckResult]:
@@ -91,6 +93,8 @@ class GateResult:
             f"Quality checks: {len(self.results)}, passed {passed}, errors {len(self.failed_errors)}, "
             f"warnings {len(self.failed_warnings)} (run {self.run_id})"))
         lines.append(bilingual(f"质量报告：{self.docs_index}", f"Quality report (Data Docs): {self.docs_index}"))
+        if self.docs_offline:
+            lines.append(bilingual("  质量报告离线无法完整显示（缺少脚本和样式）", f"  {self.docs_offline}"))
         return "\n".join(lines)
 
 
@@ -125,7 +129,7 @@ def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str 
     else:
         gate = validate(settings, checks, run_id)
     previous = last_run(settings)
-    merged = GateResult(run_id, gate.validated_at, list(gate.results), gate.docs_index)
+    merged = GateResult(run_id, gate.validated_at, list(gate.results), gate.docs_index, gate.docs_offline)
     if previous and previous.run_id == run_id:
         names = {r.check_name for r in gate.results}
         merged.results = [r for r in previous.results if r.check_name not in names] + gate.results
@@ -185,6 +189,7 @@ def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult
                                            check.expectation.description or type(check.expectation).__name__))
         docs = context.get_docs_sites_urls()
         docs_index = docs[0]["site_url"] if docs else ""
+        docs_offline = offline_docs(quality_dir(settings))
     finally:
         for source in context.data_sources.all().values():  # GE keeps its DuckDB connection open: close it
             try:
@@ -194,9 +199,22 @@ def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult
                 pass
         del context
         gc.collect()
-    gate = GateResult(run_id, datetime.now(timezone.utc).replace(tzinfo=None).isoformat(), results, docs_index)
+    gate = GateResult(run_id, datetime.now(timezone.utc).replace(tzinfo=None).isoformat(), results, docs_index,
+                      docs_offline)
     record_history(settings, gate)
     return gate
+
+
+def offline_docs(folder: Path) -> str:
+    """Point the freshly built Data Docs at local copies of their scripts and styles; returns why they still
+    need the network, or "" when they do not."""
+    from expectations.data_docs import AssetsMissing, make_offline
+
+    try:
+        left = make_offline(folder / "gx" / "uncommitted" / "data_docs" / "local_site")
+    except AssetsMissing as missing:
+        return str(missing)
+    return f"the Data Docs still load {', '.join(left)} from the network" if left else ""
 
 
 def _validate_in_own_process(settings: Settings, checks: list[Check], run_id: str) -> GateResult:

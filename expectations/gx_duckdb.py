@@ -4,16 +4,20 @@
    connection ("list index out of range" on every metric). GE keeps one persisted connection for a listed
    set of dialects — duckdb is added to that list here.
 2. SQLAlchemy 2.1 breaks GE's column metrics: pinned below 2.1 (pyproject, constraints.txt).
-GE's anonymous usage statistics are switched off: no network at run time.
+GE's anonymous usage statistics are switched off: no network at run time. GE's type comparison warns "No sqlalchemy
+dialect found" for every column-type check on DuckDB (it has no dialect module for it and falls back to
+SQLAlchemy's generic types, which is what we compare against): that warning is silenced, nothing else.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+logging.getLogger("great_expectations.expectations.type_comparison").setLevel(logging.ERROR)
 
 import great_expectations as gx  # noqa: E402
 from great_expectations.execution_engine import sqlalchemy_execution_engine as _sql_engine  # noqa: E402

@@ -10,9 +10,12 @@ query that joins and *with* one otherwise: joining queries therefore write `{bat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 from datetime import date
 
 import great_expectations.expectations as gxe
+from great_expectations.render import LegacyDiagnosticRendererType, RenderedTableContent
+from great_expectations.render.renderer.renderer import renderer
 
 from planwatch.plan_pack import regions_in_plans, seed_rows
 from planwatch.settings import get_settings
@@ -49,20 +52,43 @@ def expected_year() -> int:
     return int(os.environ.get("PLANWATCH_EXPECTED_YEAR", date.today().year - 1))
 
 
-def _rows(query: str, description: str) -> gxe.UnexpectedRowsExpectation:
+class ExpectNoUnexpectedRows(gxe.UnexpectedRowsExpectation):
+    """GE's UnexpectedRowsExpectation, whose Data Docs show the failing rows themselves: GE renders only their
+    count for it, and a steward needs to see which file and row to send back. The rows come with the result
+    (result_format COMPLETE); the first MAX_SHOWN are drawn as a table under the expectation."""
+
+    MAX_SHOWN: ClassVar[int] = 20
+
+    @classmethod
+    @renderer(renderer_type=LegacyDiagnosticRendererType.UNEXPECTED_TABLE)
+    def _diagnostic_unexpected_table_renderer(cls, configuration=None, result=None, runtime_configuration=None):
+        rows = (((result.result if result else None) or {}).get("details") or {}).get("unexpected_rows") or []
+        if not rows:
+            return None
+        header = list(rows[0])
+        table = [["" if row.get(column) is None else str(row.get(column)) for column in header]
+                 for row in rows[:cls.MAX_SHOWN]]
+        shown = f"first {cls.MAX_SHOWN} of {len(rows)}" if len(rows) > cls.MAX_SHOWN else f"all {len(rows)}"
+        return [RenderedTableContent(
+            content_block_type="table", table=table, header_row=header,
+            header={"content_block_type": "string_template",
+                    "string_template": {"template": f"Failing rows ({shown}) / 未通过的行", "tag": "h6"}},
+            styling={"body": {"classes": ["table-bordered", "table-sm", "mt-3"]}})]
+
+
+def _rows(query: str, description: str) -> ExpectNoUnexpectedRows:
     # COMPLETE: the offending rows travel with the result, so the steward sees which rows failed
-    return gxe.UnexpectedRowsExpectation(unexpected_rows_query=query, description=description,
-                                         result_format="COMPLETE")
+    return ExpectNoUnexpectedRows(unexpected_rows_query=query, description=description, result_format="COMPLETE")
 
 
-def _values_outside(value_type: str, condition: str, description: str) -> gxe.UnexpectedRowsExpectation:
+def _values_outside(value_type: str, condition: str, description: str) -> ExpectNoUnexpectedRows:
     """Observations of one value type (count / rate) that break `condition`, with their file and row."""
     return _rows("select o.indicator_code, o.region_code, o.year, o.value, o.source_file, o.source_row "
                  "from {batch} as o join marts.dim_indicator i using (indicator_code) "
                  f"where i.value_type = '{value_type}' and ({condition})", description)
 
 
-def _codes_outside(column: str, codes: list[str], description: str) -> gxe.UnexpectedRowsExpectation:
+def _codes_outside(column: str, codes: list[str], description: str) -> ExpectNoUnexpectedRows:
     """Rows whose code is not one of `codes`, as an anti-join on a VALUES list. (GE's ExpectColumnValuesToBeInSet
     binds every code as a parameter of one IN list, tested row by row: with the national pack's 3 209 regions
     that alone took 65 s over 19 million rows; the anti-join takes well under a second.)"""

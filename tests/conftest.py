@@ -34,6 +34,23 @@ def seeds() -> dict[str, list[dict[str, str]]]:
 
 
 PLANWATCH = Path(sys.executable).parent / "planwatch"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def require(path: Path, packages: str) -> None:
+    """A test that needs a Debian package fails, naming the command that installs it — never a silent skip
+    (`make test` installs them: scripts/system-packages.sh)."""
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `make system-packages` (as root) or "
+                    f"`sudo apt-get install -y {packages}`")
+
+
+def launch_chromium(playwright):
+    """Debian's chromium, headless, as the browser tests drive it (never a downloaded browser)."""
+    require(CHROMIUM, "chromium fonts-noto-cjk")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
 def free_port() -> int:

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PLANWATCH, REPO_ROOT, free_port
+from conftest import PLANWATCH, REPO_ROOT, free_port, launch_chromium
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 PAGES = ["views/detail.py", "views/review13.py", "views/text_targets.py", "views/quality.py", "views/provenance.py"]
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture()
@@ -120,8 +119,6 @@ def test_bi_tools_connect_read_only_through_sqlalchemy(built_home):
     engine.dispose()
 
 
-@pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                    reason="Debian chromium is not installed (.ci/run installs it: apt-get install chromium fonts-noto-cjk)")
 def test_dashboard_in_a_real_browser(built_home, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -142,9 +139,7 @@ def test_dashboard_in_a_real_browser(built_home, tmp_path):
         else:
             pytest.fail("the dashboard did not start")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"])
+            browser = launch_chromium(p)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/overview")
             page.get_by_role("heading", name="总览").first.wait_for(timeout=60000)
