@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-DOCS_ASSETS := expectations/data_docs
+DOCS_ASSETS := expectations/data_docs_assets
 
 .PHONY: install system-packages run test test-spark docs ui dashboard bench bench-smoke clean
 

@@ -1,7 +1,7 @@
 """The Data Docs with no network: GE's templates load jQuery, bootstrap, bootstrap-table and friends from CDNs
 (and a logo from a web host, with the data context's id in the query string), so offline the index table stays
 empty and every page asks the internet. After each build the pages are pointed at copies of the same files at
-the same versions, installed from the npm registry by `make install` (expectations/data_docs/package.json), and
+the same versions, installed from the npm registry by `make install` (expectations/data_docs_assets/package.json), and
 GE's logo at the copy its own site already holds."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-ASSETS = Path(__file__).resolve().parent / "data_docs" / "node_modules"
+ASSETS = Path(__file__).resolve().parent / "data_docs_assets" / "node_modules"
 VENDOR = Path("static") / "vendor"  # inside the site, beside GE's own static/
 
 # the path of each CDN address in GE 1.24's templates → the same file in the npm package
@@ -57,7 +57,7 @@ def install_vendor_files(site: Path) -> None:
     missing = [p for p in CDN_PATHS.values() if not (ASSETS / p).exists()]
     if missing:
         raise AssetsMissing(f"the Data Docs' scripts and styles are not installed ({ASSETS}; missing "
-                            f"{missing[0]}): run `make install` (npm ci in expectations/data_docs)")
+                            f"{missing[0]}): run `make install` (npm ci in expectations/data_docs_assets)")
     for relative in (*CDN_PATHS.values(), *EXTRA_FOLDERS):
         source, target = ASSETS / relative, site / VENDOR / relative
         if target.exists():
