@@ -12,8 +12,8 @@ from dagster import AssetSelection, Definitions, colored_console_logger, define_
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.landing import landing_loads
-from orchestration.assets.publish import build_publish_assets
-from orchestration.assets.quality import build_quality_checks
+from orchestration.assets.publication import build_publish_assets
+from orchestration.assets.quality_checks import build_quality_checks
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.progress import progress_logger
 from orchestration.resources import PlanwatchResource
