@@ -177,8 +177,10 @@ def build_checks() -> list[Check]:
                       from {batch} where is_cumulative
                   ) as running where cumulative_actual < previous_cumulative
               """, "a running total never decreases")),
-        Check("marts_county_sum_matches_city", "marts", "marts.fct_plan_progress", "county_sum", ERROR,
-              "可加总指标：下级地区（县、市、区）之和与上级数相符（误差 1% 以内）",
+        # a warning, not an error: a city total often includes city-level units (市本级/市直) no county reports,
+        # and which of two figures stands is the steward's judgement — it must not hold every other figure back
+        Check("marts_county_sum_matches_city", "marts", "marts.fct_plan_progress", "county_sum", WARNING,
+              "可加总指标：下级地区（县、市、区）之和与上级数相符（误差 1% 以内），不符时请核实哪个数字准确",
               # county_sum_value is set only when every region under this one reported
               _rows("select indicator_code, region_code, year, actual_value, county_sum_value, county_sum_difference "
                     "from {batch} where county_sum_value is not null "

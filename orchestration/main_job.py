@@ -66,7 +66,25 @@ def run_main_job(settings: Settings, verbose: bool = False) -> int:
                  f"the main job failed (run {result.run_id}): {first_failure(result)}. See {log_path}")
         return 1
     print_summary(settings)
+    back = back_to_senders(result)
+    if back:
+        # published without them; a scheduler or script notices all the same
+        for name, error_list in back.items():
+            say(f"需报送单位修改：{name}" + (f"（错误清单：{error_list}）" if error_list else ""),
+                f"back to its sender: {name}" + (f" (error list: {error_list})" if error_list else ""))
+        fail(f"{len(back)} 个文件有退回或隔离的内容；其余数据已发布", f"{len(back)} file(s) had rows quarantined or were "
+             f"returned to their senders; everything else was published")
+        return 1
     return 0
+
+
+def back_to_senders(result) -> dict[str, str]:
+    """The files of this run with something for their sender to correct (the landing step's metadata)."""
+    for materialization in result.asset_materializations_for_node("landing_loads"):
+        entry = materialization.metadata.get("back_to_senders")
+        if entry is not None:
+            return dict(entry.value)
+    return {}
 
 
 def first_failure(result) -> str:
@@ -74,8 +92,8 @@ def first_failure(result) -> str:
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
-            line = (error.message if error else "").strip().splitlines()
-            return f"{event.step_key}: {line[0][:300] if line else 'failed'}"
+            text = " ".join((error.message if error else "").split())
+            return f"{event.step_key}: {text[:300] or 'failed'}"
     return "see the log"
 
 

@@ -22,17 +22,26 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from planwatch.ingest import load_files
+    from planwatch.ingest import Sender, load_files
+    from planwatch.ingest.readers import FileProblem
 
     settings = get_settings()
     if not args.paths:
         say(f"加载落地文件夹中的新文件：{settings.landing}", f"Loading new files from the landing folder {settings.landing}")
-    summary = load_files(settings, args.paths or None)
+    try:
+        summary = load_files(settings, args.paths or None, Sender(region=args.region, person=args.by))
+    except FileProblem as problem:
+        fail(problem.zh, problem.en)
+        return 2
     print(summary.render())
     if not summary.files:
         say("没有找到要加载的文件。", "No files to load.")
-    if summary.errors:
-        fail(f"{len(summary.errors)} 个文件未能加载，原因见上。", f"{len(summary.errors)} file(s) could not be loaded; see above.")
+    if summary.needs_sender:
+        # a scheduler or script notices: something goes back to a sender
+        print(summary.render_rows_back(), file=sys.stderr)
+        fail(f"{len(summary.needs_sender)} 个文件有需要报送单位修改的内容（未加载 {len(summary.errors)} 个，退回 "
+             f"{len(summary.returned)} 个），见上", f"{len(summary.needs_sender)} file(s) have something for their "
+             f"sender to correct ({len(summary.errors)} not loaded, {len(summary.returned)} returned); see above")
         return 1
     return 0
 
@@ -212,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="*", type=Path,
                       help="要加载的文件；省略则加载落地文件夹中的所有新文件 / files to load; default: every new file "
                            "in the landing folder")
+    load.add_argument("--region", help="报送地区（名称或代码，默认取落地子文件夹名或文件中唯一的地区）/ the sending "
+                                        "region (name or code; default: the landing subfolder, or the one region "
+                                        "the file names)")
+    load.add_argument("--by", help="报送人（默认当前用户）/ the person sending (default: the current user)")
     load.set_defaults(func=cmd_load)
     publish = sub.add_parser("publish", help="检查工作库并在通过后发布（不重新加载、不重新构建）/ validate the working "
                                               "warehouse and publish it if every error-level check passes")

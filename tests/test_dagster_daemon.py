@@ -112,17 +112,22 @@ def test_dagster_daemon_runs_the_job_from_the_ui_the_sensor_and_a_schedule(tmp_p
             if r["status"] in ("SUCCESS", "FAILURE")], 420, ui)
         assert [r["status"] for r in scheduled] == ["SUCCESS"]
 
-        # 4. a file the gate rejects: its run fails, publishes nothing, and the failure is in the alert log
-        (home / "landing" / "2024_蓬江区_bad.csv").write_text(
-            "指标,地区,年份,数值,单位,状态\n失业保险参保人数,蓬江区,2024,-5,万人,revised\n", encoding="utf-8")
-        failed = wait_for("the failing run", lambda: [
-            r for r in runs(port, "planwatch/trigger", "landing_folder") if r["status"] == "FAILURE"], 300, ui)
+        # 4. a run that fails — the working warehouse is held by another process while a file arrives — ends
+        # FAILURE, publishes nothing, and its failure is in the alert log
+        holder = duckdb.connect(str(home / "warehouse" / "planwatch.duckdb"))
+        try:
+            (home / "landing" / "2024_蓬江区_late.csv").write_text(
+                "指标,地区,年份,数值\n城镇登记失业率,蓬江区,2024,2.41\n", encoding="utf-8")
+            failed = wait_for("the failing run", lambda: [
+                r for r in runs(port, "planwatch/trigger", "landing_folder") if r["status"] == "FAILURE"], 300, ui)
+        finally:
+            holder.close()
         alerts = home / "logs" / "alerts.log"
         record = wait_for("the alert", lambda: alerts.exists() and [
             json.loads(line) for line in alerts.read_text(encoding="utf-8").splitlines()
             if json.loads(line)["run_id"] == failed[0]["runId"]], 120, ui)
         assert "运行失败" in record[0]["zh"]
-        assert published_value(home, "2024_蓬江区_bad.csv") == []
+        assert published_value(home, "2024_蓬江区_late.csv") == []
         # one run per dropped file, never two
         assert len(runs(port, "planwatch/trigger", "landing_folder")) == 2
     finally:

@@ -135,20 +135,20 @@ def test_gate_releases_the_warehouse(corrupted_home):
 
 
 # ------------------------------------------------------------------------------------ end to end
-def test_a_corrupted_landing_file_stops_publication(built_home, tmp_path):
+def test_a_failing_error_check_stops_publication(built_home, tmp_path):
+    """An error-level check that fails on the built warehouse (a negative count planted in the marts, as no load
+    can write since a submission with one is returned) stops publication: the published copy stays as it was."""
     home = tmp_path / "home"
-    shutil.copytree(built_home, home)
+    shutil.copytree(built_home, home, ignore=shutil.ignore_patterns("dagster"))
     published = home / "published" / "planwatch.duckdb"
     before = sha256(published)
-    (home / "landing" / "county_2024.csv").write_text(
-        "指标,地区,年份,数值,单位,状态\n"
-        "失业保险参保人数,蓬江区,2024,-5,万人,revised\n"          # a negative count
-        "城镇新增就业人数,江门市,2024,9.99,万人,revised\n",       # a city total the counties do not add up to
-        encoding="utf-8")
-    result = planwatch_cli("run", home=home, check=False)
+    with duckdb.connect(str(home / "warehouse" / "planwatch.duckdb")) as con:
+        con.execute("update marts.fct_indicator_observation set value = -5 "
+                    "where indicator_code = 'UNEMP_INS_PARTICIPANTS' and region_code = '440703' and year = 2024")
+    result = planwatch_cli("publish", home=home, check=False)
     out = result.stdout + result.stderr
-    assert result.returncode == 1
-    assert "marts_counts_non_negative" in out and "marts_county_sum_matches_city" in out
+    assert result.returncode == 1 and "Traceback" not in out
+    assert "marts_counts_non_negative" in out
     assert "the published copy is unchanged" in out and "Data Docs" in out
     assert sha256(published) == before
     with duckdb.connect(str(published), read_only=True) as con:  # the last good data, still readable

@@ -1,4 +1,5 @@
--- Every loaded value and every vintage of it, with where it came from. is_latest marks the value the marts
+-- Every released value and every vintage of it, with where it came from: a returned submission's rows stay in
+-- raw and in fct_submission_issue, never here (int_submissions__status decides). is_latest marks the value the marts
 -- use: the highest vintage of each indicator × region × period. "What did we know on date D?" is the highest
 -- vintage with loaded_at <= D (README).
 --
@@ -16,16 +17,25 @@
 ) }}
 with
 
+returned_loads as (
+    select load_id from {{ ref('int_submissions__status') }} where is_returned
+),
+
 observations as (
     select * from {{ ref('stg_raw__observations') }}
+    where load_id not in (select load_id from returned_loads)
 ),
 
 {% if is_incremental() %}
--- keys of the loads this table has not seen yet
+-- keys of the released loads this table has not seen yet, and of rows here whose submission was returned since
 touched_keys as (
     select distinct indicator_code, region_code, period_start_year, year
     from observations
     where load_id not in (select distinct load_id from {{ this }})
+    union
+    select distinct indicator_code, region_code, period_start_year, year
+    from {{ this }}
+    where load_id in (select load_id from returned_loads)
 ),
 
 in_scope as (

@@ -25,6 +25,8 @@ def landing_loads(context: AssetExecutionContext, planwatch: PlanwatchResource):
     bundled = write_bundled_files(settings) if settings.bundled_data else []
     summary = load_files(settings)
     context.log.info("\n" + summary.render())
+    if summary.needs_sender:  # returned submissions and quarantined rows: the rest of the run goes on
+        context.log.warning("\n" + summary.render_rows_back())
     synced = sync_raw(settings)  # PostgreSQL / Spark: the new loads into the target's raw schema
     if settings.target != "duckdb":
         context.log.info(f"{len(synced)} load(s) copied into raw on {settings.target}")
@@ -36,6 +38,9 @@ def landing_loads(context: AssetExecutionContext, planwatch: PlanwatchResource):
         "rows_duplicate": summary.total("rows_duplicate"),
         "rows_quarantined": summary.total("rows_quarantined"),
         "files_with_errors": [f.name for f in summary.errors],
+        "submissions_returned": [f.name for f in summary.returned],
+        # every file with something for its sender to correct, and its error list (错误清单)
+        "back_to_senders": {f.name: str(summary.error_lists.get(f.name, "")) for f in summary.needs_sender},
         "target": settings.target,
         "loads_synced_to_target": len(synced),
     }

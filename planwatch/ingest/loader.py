@@ -14,8 +14,8 @@ import hashlib
 import tempfile
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -23,8 +23,9 @@ import duckdb
 from planwatch.faults import checkpoint
 from planwatch.ingest import rules
 from planwatch.ingest.readers import HEADER_SCAN_ROWS, FileProblem, Sheet, read_file
+from planwatch.ingest.receipts import write_receipts
+from planwatch.ingest.results import FileResult, LoadSummary, Sender
 from planwatch.ingest.schema import ensure_raw_schema
-from planwatch.messages import bilingual
 from planwatch.plan_pack import regions_in_plans
 from planwatch.settings import Settings
 
@@ -37,66 +38,6 @@ class LoadError(Exception):
     pass
 
 
-@dataclass
-class FileResult:
-    path: Path
-    status: str  # loaded / already_loaded / error
-    load_id: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_duplicate: int = 0
-    rows_quarantined: int = 0
-    blank_rows: int = 0
-    quarantined_by_reason: Counter = field(default_factory=Counter)
-    notes: list[str] = field(default_factory=list)
-    error_zh: str | None = None
-    error_en: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-
-@dataclass
-class LoadSummary:
-    files: list[FileResult]
-
-    def total(self, attr: str) -> int:
-        return sum(getattr(f, attr) for f in self.files)
-
-    @property
-    def errors(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "error"]
-
-    def render(self) -> str:
-        lines = []
-        for f in self.files:
-            if f.status == "already_loaded":
-                lines.append(bilingual(f"· {f.name}：已加载过，未作任何更改", f"{f.name}: already loaded, nothing added"))
-            elif f.status == "error":
-                lines.append(bilingual(f"✗ {f.name}：{f.error_zh}（未加载任何数据）",
-                                       f"{f.name}: {f.error_en} (nothing loaded)"))
-            else:
-                lines.append(bilingual(
-                    f"✓ {f.name}：读取 {f.rows_read} 条，加载 {f.rows_loaded} 条，重复跳过 {f.rows_duplicate} 条，"
-                    f"隔离 {f.rows_quarantined} 条（批次 {f.load_id}）",
-                    f"{f.name}: read {f.rows_read}, loaded {f.rows_loaded}, duplicates skipped {f.rows_duplicate}, "
-                    f"quarantined {f.rows_quarantined} (load {f.load_id})"))
-                for code, n in sorted(f.quarantined_by_reason.items()):
-                    _, zh, en = rules.REASONS[code]
-                    lines.append(f"    隔离原因 {zh}：{n} / quarantined because {en}: {n}")
-                for note in f.notes:
-                    lines.append(f"    {note}")
-        lines.append(bilingual(
-            f"合计：{len(self.files)} 个文件，读取 {self.total('rows_read')} 条，加载 {self.total('rows_loaded')} 条，"
-            f"重复跳过 {self.total('rows_duplicate')} 条，隔离 {self.total('rows_quarantined')} 条，"
-            f"出错文件 {len(self.errors)} 个",
-            f"Total: {len(self.files)} files, read {self.total('rows_read')}, loaded {self.total('rows_loaded')}, "
-            f"duplicates skipped {self.total('rows_duplicate')}, quarantined {self.total('rows_quarantined')}, "
-            f"files with errors {len(self.errors)}"))
-        return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------------------------------- API
 def landing_files(landing: Path) -> list[Path]:
     if not landing.exists():
@@ -105,8 +46,9 @@ def landing_files(landing: Path) -> list[Path]:
                   and not p.name.startswith((".", "~$")))
 
 
-def load_files(settings: Settings, paths: list[Path] | None = None) -> LoadSummary:
-    """Load the named files, or every file in the landing folder; files already loaded are skipped."""
+def load_files(settings: Settings, paths: list[Path] | None = None, sender: Sender = Sender()) -> LoadSummary:
+    """Load the named files, or every file in the landing folder; files already loaded are skipped. Each load is
+    a submission of `sender`, accepted or returned on its own rows' merits."""
     paths = [Path(p) for p in paths] if paths else landing_files(settings.landing)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     results = []
@@ -116,10 +58,16 @@ def load_files(settings: Settings, paths: list[Path] | None = None) -> LoadSumma
         con.execute("set checkpoint_threshold = '4GB'")
         ensure_raw_schema(con)
         prepare_lookups(con, settings.seeds)
+        if sender.region and region_code_of(con, sender.region) is None:
+            raise FileProblem(f"报送地区“{sender.region}”不是已登记的地区（江门市或其 7 个县（市、区））",
+                              f"the sending region {sender.region!r} is not a registered region (Jiangmen or one "
+                              f"of its 7 counties)")
         for path in paths:
-            results.append(load_one(con, path))
+            results.append(load_one(con, path, sender, settings.landing))
         con.execute("checkpoint")
-    return LoadSummary(results)
+        summary = LoadSummary(results)
+        summary.error_lists = write_receipts(settings, con, summary)
+    return summary
 
 
 def prepare_lookups(con, seeds: Path) -> None:
@@ -133,6 +81,16 @@ def prepare_lookups(con, seeds: Path) -> None:
                     [(a.lower(), s) for s, aliases in rules.STATUS_ALIASES.items() for a in aliases])
     con.executemany("insert into pw_reason values (?, ?, ?, ?)",
                     [(code, role, zh, en) for code, (role, zh, en) in rules.REASONS.items()])
+    con.execute("create or replace temp table pw_finding_reason (finding_code varchar, reason_zh varchar, "
+                "reason_en varchar)")
+    con.executemany("insert into pw_finding_reason values (?, ?, ?)",
+                    [(code, zh, en) for code, (zh, en) in rules.FINDINGS.items()])
+    # the submissions whose latest status is `returned`: their rows are kept, never released
+    con.execute("""
+        create or replace temp view pw_returned_load as
+        select load_id from raw.submission_event
+        qualify row_number() over (partition by load_id order by happened_at desc) = 1 and status = 'returned'
+    """)
 
 
 def file_sha256(path: Path) -> str:
@@ -143,7 +101,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_one(con, path: Path) -> FileResult:
+def load_one(con, path: Path, sender: Sender = Sender(), landing: Path | None = None) -> FileResult:
     path = Path(path)
     if not path.is_file():
         return FileResult(path, "error", error_zh=f"找不到文件 {path}", error_en=f"file not found: {path}")
@@ -170,12 +128,23 @@ def load_one(con, path: Path) -> FileResult:
             where reason_code is null
         ),
         -- only the keys this file brings: the warehouse may hold millions of other values
-        latest as (
-            select indicator_code, region_code, period_start_year, year, value, status, vintage
-            from raw.observation
+        held as (
+            select o.indicator_code, o.region_code, o.period_start_year, o.year, o.value, o.status, o.vintage,
+                   o.load_id not in (select load_id from pw_returned_load) as is_released
+            from raw.observation as o
             semi join file_keys using (indicator_code, region_code, period_start_year, year)
+        ),
+        -- a value equal to the latest *released* one is a duplicate; a returned submission's rows never count
+        -- (a corrected file repeating its good rows must load them). Vintages count every row ever loaded.
+        latest as (
+            select indicator_code, region_code, period_start_year, year, value, status
+            from held where is_released
             qualify row_number() over (partition by indicator_code, region_code, period_start_year, year
                                        order by vintage desc) = 1
+        ),
+        last_vintage as (
+            select indicator_code, region_code, period_start_year, year, max(vintage) as vintage
+            from held group by all
         )
         select
             checked.*,
@@ -185,9 +154,10 @@ def load_one(con, path: Path) -> FileResult:
                 when latest.value = checked.value and latest.status = checked.status then 'duplicate'
                 else 'loaded'
             end as outcome,
-            coalesce(latest.vintage, 0) + 1 as vintage
+            coalesce(last_vintage.vintage, 0) + 1 as vintage
         from pw_checked as checked
         left join latest using (indicator_code, region_code, period_start_year, year)
+        left join last_vintage using (indicator_code, region_code, period_start_year, year)
     """)
     counts = dict(con.execute("select outcome, count(*) from pw_outcome group by outcome").fetchall())
     result.rows_read = sum(counts.values())
@@ -199,6 +169,9 @@ def load_one(con, path: Path) -> FileResult:
     con.execute("create or replace temp table pw_headers (sheet varchar, role varchar, header varchar)")
     if headers:
         con.executemany("insert into pw_headers values (?, ?, ?)", headers)
+    con.execute(rules.SUBMISSION_FINDINGS_SQL)
+    result.findings = con.execute("select count(*) from pw_finding").fetchone()[0]
+    result.region_code = sender_region(con, path, sender, landing)
     params = {"load_id": load_id, "file_name": path.name, "sha256": sha256, "loaded_at": loaded_at}
     con.execute("begin transaction")
     try:
@@ -234,6 +207,14 @@ def load_one(con, path: Path) -> FileResult:
                 on value_header.sheet is not distinct from o.sheet and value_header.role = 'value'
             where o.outcome = 'quarantined'
         """, params)
+        con.execute("""
+            insert into raw.submission_finding
+            select $load_id, f.finding_code, f.sheet, f.source_row, f.column_name, f.raw_value, f.indicator_code,
+                   f.region_code, f.year, r.reason_zh, r.reason_en, $loaded_at
+            from pw_finding as f join pw_finding_reason as r using (finding_code)
+            order by f.sheet, f.source_row, f.column_name
+        """, {"load_id": load_id, "loaded_at": loaded_at})
+        record_submission(con, result, sender, loaded_at)
         checkpoint("load.before_commit")
         con.execute("commit")
         checkpoint("load.after_commit")
@@ -241,6 +222,52 @@ def load_one(con, path: Path) -> FileResult:
         con.execute("rollback")
         raise
     return result
+
+
+def region_code_of(con, name: str) -> str | None:
+    row = con.execute("select region_code from pw_region_lookup where lookup_key in (lower(pw_clean($s)), "
+                      "pw_name_key($s)) limit 1", {"s": name}).fetchone()
+    return row[0] if row else None
+
+
+def sender_region(con, path: Path, sender: Sender, landing: Path | None) -> str | None:
+    """The sending region: as the sender said; else the landing subfolder the file sits in, when it names a
+    region (landing/台山市/…); else the one region the file's rows name; else unknown (None)."""
+    if sender.region:
+        return region_code_of(con, sender.region)  # checked by load_files before any file is read
+    if landing is not None and path.resolve().is_relative_to(landing.resolve()):
+        folders = path.resolve().relative_to(landing.resolve()).parts[:-1]
+        if folders and (code := region_code_of(con, folders[0])):
+            return code
+    regions = con.execute("select distinct region_code from pw_outcome where region_code is not null").fetchall()
+    return regions[0][0] if len(regions) == 1 else None
+
+
+def record_submission(con, result: FileResult, sender: Sender, loaded_at: datetime) -> None:
+    """The load's status history: received (by its sender) → checked → returned or accepted, and which returned
+    submission of the same region it corrects (one whose keys it sends again)."""
+    supersedes = con.execute("""
+        select e.load_id from raw.submission_event as e
+        where e.load_id in (select load_id from pw_returned_load)
+          and e.region_code is not distinct from $region
+          and e.load_id not in (select supersedes from raw.submission_event where supersedes is not null)
+          and exists (select 1 from raw.observation as o
+                      semi join pw_outcome as n using (indicator_code, region_code, period_start_year, year)
+                      where o.load_id = e.load_id)
+        order by e.happened_at desc limit 1
+    """, {"region": result.region_code}).fetchone()
+    decision = "returned" if result.findings else "accepted"
+    note = {"returned": (f"{result.findings} 处不可能的数值，退回报送单位修改",
+                         f"{result.findings} impossible value(s): returned to the sender for correction"),
+            "accepted": (f"加载 {result.rows_loaded} 条，隔离 {result.rows_quarantined} 条",
+                         f"{result.rows_loaded} loaded, {result.rows_quarantined} quarantined")}[decision]
+    person = sender.name()
+    steps = [("received", person, None, None), ("checked", "planwatch", None, None),
+             (decision, "planwatch", *note)]
+    con.executemany(
+        "insert into raw.submission_event values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(result.load_id, status, result.region_code, person, actor, supersedes[0] if supersedes else None,
+          zh, en, loaded_at + timedelta(microseconds=i)) for i, (status, actor, zh, en) in enumerate(steps)])
 
 
 # ---------------------------------------------------------------------------------------------- headers

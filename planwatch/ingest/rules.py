@@ -356,3 +356,62 @@ left join repeated
     on repeated.sheet is not distinct from keyed.sheet and repeated.source_row = keyed.source_row
     and repeated.source_column is not distinct from keyed.source_column
 """
+
+
+# ---------------------------------------------------------------------------------------------- submissions
+# A submission whose own rows hold an impossible value goes back to its sender whole (退回修改): the value
+# cannot be right, and which of its other figures were typed with the same mistake only the sender knows.
+# Judgement calls (a big change on last year, counties against the city) are queries, not returns.
+# finding code → (Chinese, English); the row, column and value are named beside it.
+FINDINGS: dict[str, tuple[str, str]] = {
+    "negative_value": ("数值为负数：人数、人次和比率不可能为负", "the value is negative: a count or a rate cannot be"),
+    "rate_over_100": ("比率超过 100%", "the rate is over 100 %"),
+    "cumulative_falls": ("累计数比同一起始年份、较早截止年份的累计数还小", "the running total is smaller than "
+                         "the one this file gives for an earlier end year of the same period"),
+    "unit_contradiction": ("单位与数值或指标登记的单位矛盾", "the unit contradicts the value or the indicator's "
+                           "registered unit"),
+}
+UNIT_CONTRADICTIONS = ("unit_conflict", "unit_mismatch")
+
+# pw_outcome (every record of the file, with its outcome) → the findings that return it, one row per cell
+SUBMISSION_FINDINGS_SQL = """
+create or replace temp table pw_finding as
+with
+
+values_read as (
+    select outcome.*, indicator.target_kind
+    from pw_outcome as outcome
+    left join pw_indicator as indicator using (indicator_code)
+    where outcome.outcome <> 'quarantined'
+),
+
+running_totals as (
+    select
+        *,
+        lag(value) over (partition by indicator_code, region_code, period_start_year order by year)
+            as earlier_total
+    from values_read
+    where period_start_year < year and target_kind = 'cumulative'
+),
+
+found as (
+    select 'negative_value' as finding_code, * exclude (target_kind) from values_read
+    where value < 0 and value_type in ('count', 'rate')
+    union all
+    select 'rate_over_100', * exclude (target_kind) from values_read where value_type = 'rate' and value > 100
+    union all
+    select 'cumulative_falls', * exclude (target_kind, earlier_total) from running_totals where value < earlier_total
+    union all
+    select 'unit_contradiction', * from pw_outcome
+    where outcome = 'quarantined' and reason_code in ('unit_conflict', 'unit_mismatch')
+)
+
+select
+    finding_code, found.sheet, source_row,
+    coalesce(source_column, value_header.header) as column_name,
+    case when finding_code = 'unit_contradiction' then coalesce(unit_raw, value_raw) else value_raw end as raw_value,
+    indicator_code, region_code, year
+from found
+left join pw_headers as value_header
+    on value_header.sheet is not distinct from found.sheet and value_header.role = 'value'
+"""

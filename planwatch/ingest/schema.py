@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-# every table a load writes (RAW_DDL below), in the order a load fills them
-RAW_TABLES = ("load_file", "observation", "quarantine")
+# every table a load writes (RAW_DDL below), in the order a load fills them; each row carries its load_id, so a
+# target receives a load whole (planwatch/targets/)
+RAW_TABLES = ("load_file", "observation", "quarantine", "submission_event", "submission_finding")
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -63,6 +64,37 @@ create table if not exists raw.quarantine (
     reason_zh    varchar not null,
     reason_en    varchar not null,
     loaded_at    timestamp not null
+);
+
+-- Every load is a submission (报送) from a sender: its status history, oldest first. A load writes
+-- received → checked → returned (its own rows hold an impossible value: the whole submission goes back to its
+-- sender and none of its rows is released) or accepted. Never updated: a later decision is a later row.
+create table if not exists raw.submission_event (
+    load_id      varchar not null,
+    status       varchar not null,   -- received / checked / returned / accepted
+    region_code  varchar,            -- the sending region (null when the file does not tell)
+    sender       varchar not null,   -- the person who sent it
+    actor        varchar not null,   -- who recorded this step
+    supersedes   varchar,            -- the returned submission this one corrects (same region, same keys)
+    note_zh      varchar,
+    note_en      varchar,
+    happened_at  timestamp not null
+);
+
+-- The findings that returned a submission: each names the row and cell, in Chinese and English.
+create table if not exists raw.submission_finding (
+    load_id        varchar not null,
+    finding_code   varchar not null,   -- negative_value / rate_over_100 / cumulative_falls / unit_contradiction
+    sheet          varchar,
+    source_row     integer not null,
+    column_name    varchar,
+    raw_value      varchar,
+    indicator_code varchar,
+    region_code    varchar,
+    year           integer,
+    reason_zh      varchar not null,
+    reason_en      varchar not null,
+    found_at       timestamp not null
 );
 """
 
