@@ -66,7 +66,8 @@ def run_main_job(settings: Settings, verbose: bool = False) -> int:
                  f"the main job failed (run {result.run_id}): {first_failure(result)}. See {log_path}")
         return 1
     print_summary(settings)
-    back = back_to_senders(result)
+    say_release(node_metadata(result, "published_warehouse").get("release"))
+    back = node_metadata(result, "landing_loads").get("back_to_senders") or {}
     if back:
         # published without them; a scheduler or script notices all the same
         for name, error_list in back.items():
@@ -78,13 +79,23 @@ def run_main_job(settings: Settings, verbose: bool = False) -> int:
     return 0
 
 
-def back_to_senders(result) -> dict[str, str]:
-    """The files of this run with something for their sender to correct (the landing step's metadata)."""
-    for materialization in result.asset_materializations_for_node("landing_loads"):
-        entry = materialization.metadata.get("back_to_senders")
-        if entry is not None:
-            return dict(entry.value)
+def node_metadata(result, node: str) -> dict:
+    """The metadata a step's (first) materialization carried, as plain values."""
+    for materialization in result.asset_materializations_for_node(node):
+        return {key: entry.value for key, entry in materialization.metadata.items()}
     return {}
+
+
+def say_release(release) -> None:
+    if release == "awaiting approval":
+        say("候选版本等待审核签发：planwatch review 查看，planwatch approve --by 姓名 签发",
+            "the candidate release waits for a steward: `planwatch review` shows it, `planwatch approve --by NAME` "
+            "signs it")
+    elif release == "unchanged":
+        say("数据没有变化，未产生新的发布版本", "nothing changed: no new release")
+    elif release is not None:
+        say(f"已发布第 {release} 号版本（planwatch release show {release}）",
+            f"published as release {release} (planwatch release show {release})")
 
 
 def first_failure(result) -> str:
@@ -100,6 +111,8 @@ def first_failure(result) -> str:
 def print_summary(settings: Settings) -> None:
     # the marts as published (on every target a DuckDB file: the server's published schema is mirrored into it);
     # quarantine from the working file, where every target's loads run
+    if not published_path(settings).exists():  # the approve policy, before the first approval
+        return
     with duckdb.connect(str(published_path(settings)), read_only=True) as con:
         n_indicators = con.execute("select count(*) from marts.dim_indicator").fetchone()[0]
         n_targets = con.execute("select count(*) from marts.fct_plan_target").fetchone()[0]

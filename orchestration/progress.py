@@ -43,7 +43,8 @@ class ProgressHandler(logging.Handler):
         parts = []
         meta = self.metadata.get(step, {})
         if step == "landing_loads" and meta:
-            parts.append(f"{meta.get('files', 0)} 个文件 files, 读取 read {meta.get('rows_read', 0)}, "
+            parts.append(f"{meta.get('files', 0)} 个文件 files（已加载过 already loaded "
+                         f"{meta.get('files_already_loaded', 0)}）, 读取 read {meta.get('rows_read', 0)}, "
                          f"加载 loaded {meta.get('rows_loaded', 0)}, 重复 duplicates {meta.get('rows_duplicate', 0)}, "
                          f"隔离 quarantined {meta.get('rows_quarantined', 0)}")
         elif step == "planwatch_dbt_assets":

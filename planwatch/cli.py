@@ -62,6 +62,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from expectations.gate import run_gate
     from planwatch.publish.published_copy import published_path
     from planwatch.publish.publisher import publication_blocked, publish, publish_exports
+    from planwatch.release.releases import release_candidate
     from planwatch.settings import export_env
 
     settings = get_settings()
@@ -76,9 +77,124 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if not gate.passed:
         fail(*publication_blocked(settings, len(gate.failed_errors)))
         return 1
-    publish(settings)
+    candidate = publish(settings)
+    if settings.release_policy == "approve":
+        say(f"候选版本已生成，等待审核签发：{candidate}（planwatch review / planwatch approve）",
+            f"candidate release written, waiting for a steward: {candidate} (planwatch review / planwatch approve)")
+        return 0
+    release = release_candidate(settings, gate_run_id=gate.run_id)
+    if release is None:
+        say("数据没有变化，未产生新的发布版本", "nothing changed: no new release")
+        return 0
     publish_exports(settings)
-    say(f"已发布：{published_path(settings)}", f"Published: {published_path(settings)}")
+    say(f"已发布第 {release.number} 号版本：{published_path(settings)}",
+        f"Published as release {release.number}: {published_path(settings)}")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """The candidate release: what it changes against the published one, and the submissions since."""
+    from planwatch.release.releases import candidate_changes, releases
+
+    settings = get_settings()
+    history = releases(settings)
+    say(f"当前发布版本：{history[-1][0] if history else '无'}", f"Current release: {history[-1][0] if history else 'none'}")
+    changes = candidate_changes(settings)
+    if changes is None:
+        say("没有等待审核的候选版本", "no candidate release is waiting")
+    else:
+        print(render_changes(changes))
+        say("签发：planwatch approve --by 姓名 --note 说明", "to sign it: planwatch approve --by NAME --note TEXT")
+    print(render_submissions(settings, since=history[-1][4] if history else None))
+    return 0
+
+
+def render_changes(changes: list[tuple], shown: int = 30) -> str:
+    counts = {c: sum(1 for row in changes if row[0] == c) for c in ("new", "revised", "withdrawn")}
+    lines = [bilingual(f"候选版本变化：新增 {counts['new']}，修订 {counts['revised']}，撤回 {counts['withdrawn']}",
+                       f"Candidate changes: {counts['new']} new, {counts['revised']} revised, "
+                       f"{counts['withdrawn']} withdrawn")]
+    for change, indicator, region, _start, year, before, after, _pv, _v, source in changes[:shown]:
+        lines.append(f"  {change:9} {indicator} {region} {year}: {before} → {after}  ({source})")
+    if len(changes) > shown:
+        lines.append(f"  … {len(changes) - shown} more")
+    return "\n".join(lines)
+
+
+def render_submissions(settings, since) -> str:
+    import duckdb
+
+    with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:
+        rows = con.execute("""
+            select l.file_name, e.status, e.region_code, e.sender, e.actor, e.happened_at, e.note_en
+            from raw.submission_event e join raw.load_file l using (load_id)
+            where e.status in ('accepted', 'returned') and ($since is null or e.happened_at > $since)
+            order by e.happened_at""", {"since": since}).fetchall()
+    lines = [bilingual(f"上次发布以来的报送：{len(rows)} 条决定", f"Submissions since the last release: {len(rows)} decision(s)")]
+    for name, status, region, sender, actor, at, note in rows:
+        lines.append(f"  {status:8} {name} ({region or '?'}, {sender}; by {actor}, {at:%Y-%m-%d %H:%M}) {note or ''}")
+    return "\n".join(lines)
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from planwatch.publish.published_copy import candidate_path
+    from planwatch.publish.publisher import publish_exports
+    from planwatch.release.releases import release_candidate
+
+    settings = get_settings()
+    if not candidate_path(settings).exists():
+        fail("没有等待审核的候选版本（先运行 planwatch run）", "no candidate release is waiting (run planwatch run first)")
+        return 1
+    release = release_candidate(settings, approved_by=args.by, note=args.note, policy="approve")
+    if release is None:
+        say("候选版本与已发布版本相同，未产生新版本", "the candidate equals the published release: no new release")
+        return 0
+    publish_exports(settings)
+    say(f"{args.by} 已签发第 {release.number} 号版本", f"release {release.number} signed by {args.by} and published")
+    return 0
+
+
+def cmd_return(args: argparse.Namespace) -> int:
+    from planwatch.release.actions import UnknownSubmission, return_submission
+
+    settings = get_settings()
+    try:
+        load_id, file_name, status = return_submission(settings, args.submission, args.by, args.note)
+    except UnknownSubmission:
+        fail(f"找不到报送 {args.submission}（批次号或文件名）", f"no submission {args.submission!r} (a load id or a file name)")
+        return 1
+    say(f"已退回 {file_name}（批次 {load_id}，原状态 {status}）；下次运行 planwatch run 时其数据不再发布",
+        f"returned {file_name} (load {load_id}, was {status}); from the next planwatch run none of its values is "
+        f"released")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from planwatch.publish.publisher import publish_exports
+    from planwatch.release.releases import release_changes, releases, rollback
+
+    settings = get_settings()
+    history = releases(settings)
+    if args.release_command == "list":
+        if not history:
+            say("还没有发布版本", "no release yet")
+        for number, kind, restores, by, at, new, revised, withdrawn, note, _file in history:
+            what = f"rollback to {restores}" if kind == "rollback" else f"+{new} new, {revised} revised, {withdrawn} withdrawn"
+            print(f"{number:4}  {at:%Y-%m-%d %H:%M}  {by:20}  {what}  {note or ''}")
+        return 0
+    if args.number not in {row[0] for row in history}:
+        fail(f"没有第 {args.number} 号发布版本", f"there is no release {args.number}")
+        return 1
+    if args.release_command == "show":
+        row = next(r for r in history if r[0] == args.number)
+        print(f"release {row[0]} · {row[1]} · approved by {row[3]} at {row[4]:%Y-%m-%d %H:%M} UTC · {row[8] or ''}")
+        print(render_changes([(c, i, r, None, y, b, a, None, None, s) for c, i, r, y, b, a, s in
+                              release_changes(settings, args.number)]))
+        return 0
+    release = rollback(settings, args.number, args.by, args.note)
+    publish_exports(settings)
+    say(f"已回滚：第 {release.number} 号版本恢复第 {args.number} 号版本的数据",
+        f"rolled back: release {release.number} restores release {args.number}'s data")
     return 0
 
 
@@ -241,6 +357,29 @@ def build_parser() -> argparse.ArgumentParser:
     dbt.set_defaults(func=cmd_dbt)
     docs = sub.add_parser("docs", help="生成 dbt 文档 / generate the dbt docs site")
     docs.set_defaults(func=cmd_docs)
+    review = sub.add_parser("review", help="审核：候选版本的变化和上次发布以来的报送 / the candidate release: what it "
+                                           "changes, and the submissions since the last release")
+    review.set_defaults(func=cmd_review)
+    approve = sub.add_parser("approve", help="签发候选版本 / sign the candidate release and publish it")
+    approve.add_argument("--by", required=True, help="签发人 / the steward signing")
+    approve.add_argument("--note", help="说明 / a note")
+    approve.set_defaults(func=cmd_approve)
+    send_back = sub.add_parser("return", help="退回一个报送 / return a submission to its sender")
+    send_back.add_argument("submission", help="批次号或文件名 / its load id or file name")
+    send_back.add_argument("--by", required=True, help="审核人 / the steward")
+    send_back.add_argument("--note", required=True, help="退回原因 / why it goes back")
+    send_back.set_defaults(func=cmd_return)
+    release = sub.add_parser("release", help="发布版本：list / show N / rollback N / the releases")
+    release_sub = release.add_subparsers(dest="release_command", required=True)
+    release_sub.add_parser("list", help="所有发布版本 / every release")
+    show_release = release_sub.add_parser("show", help="一个版本的变化 / what a release changed")
+    show_release.add_argument("number", type=int)
+    roll = release_sub.add_parser("rollback", help="回滚到某个版本（本身也是一个新版本）/ restore a release's data "
+                                                  "(itself a new release)")
+    roll.add_argument("number", type=int)
+    roll.add_argument("--by", required=True, help="操作人 / the steward")
+    roll.add_argument("--note", required=True, help="原因 / why")
+    release.set_defaults(func=cmd_release, number=None)
     sync = sub.add_parser("sync", help="把尚未复制的加载批次复制到目标库（PostgreSQL / Spark）的 raw 模式 / copy the "
                                        "loads the PostgreSQL or Spark target does not have yet into its raw schema")
     sync.set_defaults(func=cmd_sync)

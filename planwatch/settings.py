@@ -70,6 +70,11 @@ class Settings:
     pg_bi_role: str = "planwatch_bi"
     """PLANWATCH_PG_BI_ROLE: the read-only role BI users log in as; publishing grants it the `published` schema
     and nothing else."""
+    release_policy: str = "auto"
+    """PLANWATCH_RELEASE_POLICY: `auto` — a gated build that changes something is released at once; `approve` —
+    it waits as the candidate until a steward runs `planwatch approve` (DuckDB target)."""
+    releases_kept: int = 10
+    """PLANWATCH_RELEASES_KEPT: how many releases stay on disk under published/releases/ for a rollback."""
 
     @property
     def spark_dir(self) -> Path:
@@ -132,6 +137,8 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         pg_password=os.environ.get("PLANWATCH_PG_PASSWORD", ""),
         pg_database=os.environ.get("PLANWATCH_PG_DATABASE", "planwatch"),
         pg_bi_role=os.environ.get("PLANWATCH_PG_BI_ROLE", "planwatch_bi"),
+        release_policy=_policy(),
+        releases_kept=_int("PLANWATCH_RELEASES_KEPT", 10, minimum=1),
     )
 
 
@@ -161,6 +168,16 @@ def _timezone(env: str, default: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{env} must be an IANA time zone such as Asia/Shanghai, not {value!r}") from None
     return value
+
+
+def _policy() -> str:
+    policy = os.environ.get("PLANWATCH_RELEASE_POLICY", "auto").strip().lower() or "auto"
+    if policy not in ("auto", "approve"):
+        raise ValueError(f"PLANWATCH_RELEASE_POLICY must be auto or approve, not {policy!r}")
+    if policy == "approve" and _target() != "duckdb":
+        # the PostgreSQL and Spark targets swap their published schema/folder as they publish
+        raise ValueError("PLANWATCH_RELEASE_POLICY=approve works with the duckdb target only so far")
+    return policy
 
 
 def _target() -> str:

@@ -34,9 +34,9 @@ def test_run_validates_before_it_publishes(built_home):
                               "where database_name = 'planwatch'").fetchone()[0]
         assert storage.startswith("v1.0.0")  # readable by DuckDB 1.x clients
         assert con.execute("select count(*) from marts.fct_plan_progress").fetchone()[0] == 680
-        # the BI contract: the star schema and the quality history, not the working schemas
+        # the BI contract: the star schema, the quality history and the release log, not the working schemas
         assert {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()} == {
-            "marts", "quality"}
+            "marts", "quality", "review"}
         history = con.execute("select count(*), count(distinct run_id), bool_and(severity in ('error', 'warning')) "
                               "from quality.quality_result").fetchone()
     assert history[0] >= 23 and history[2]

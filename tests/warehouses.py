@@ -5,8 +5,10 @@ from __future__ import annotations
 import decimal
 
 MARTS = ["dim_indicator", "dim_plan", "dim_plan_indicator", "dim_region", "dim_year", "fct_indicator_observation",
-         "fct_plan_progress", "fct_plan_target", "fct_plan_text_target", "rpt_plan_consistency", "rpt_plan_evaluation"]
-VOLATILE = {"loaded_at", "load_id"}  # when a load ran (a timestamp and an id made from it), not what it holds
+         "fct_plan_progress", "fct_plan_target", "fct_plan_text_target", "rpt_plan_consistency", "rpt_plan_evaluation",
+         "fct_submission", "fct_submission_issue"]
+# when a load ran (timestamps and an id made from one), not what it holds
+VOLATILE = {"loaded_at", "load_id", "received_at", "status_at", "supersedes", "superseded_by"}
 
 
 def normalised(rows: list[tuple]) -> list[tuple]:

@@ -1,5 +1,6 @@
 -- Every released value and every vintage of it, with where it came from: a returned submission's rows stay in
--- raw and in fct_submission_issue, never here (int_submissions__status decides). is_latest marks the value the marts
+-- raw and in fct_submission_issue, never here (int_submissions__status decides; the post-hook removes the rows of a
+-- submission a steward returned after it was released, also for a key no other load has). is_latest marks the value the marts
 -- use: the highest vintage of each indicator × region × period. "What did we know on date D?" is the highest
 -- vintage with loaded_at <= D (README).
 --
@@ -13,7 +14,10 @@
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='delete+insert' if target.type != 'spark' else none,
     unique_key=['indicator_code', 'region_code', 'period_start_year', 'year'],
-    on_schema_change='append_new_columns'
+    on_schema_change='append_new_columns',
+    post_hook=[] if target.type == 'spark' else [
+        "delete from {{ this }} where load_id in "
+        "(select load_id from {{ ref('int_submissions__status') }} where is_returned)"]
 ) }}
 with
 

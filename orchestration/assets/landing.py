@@ -32,6 +32,7 @@ def landing_loads(context: AssetExecutionContext, planwatch: PlanwatchResource):
         context.log.info(f"{len(synced)} load(s) copied into raw on {settings.target}")
     metadata = {
         "files": len(summary.files),
+        "files_already_loaded": sum(f.status == "already_loaded" for f in summary.files),
         "bundled_files": len(bundled),
         "rows_read": summary.total("rows_read"),
         "rows_loaded": summary.total("rows_loaded"),

@@ -1,10 +1,11 @@
-"""Publish (write-audit-publish) and the exports of the published copy."""
+"""Publish (write-audit-publish), the release it becomes, and the exports of the published copy."""
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from expectations.gate import last_run
 from orchestration.resources import PlanwatchResource
-from planwatch.publish.publisher import publish_exports, publish
+from planwatch.publish.publisher import publish, publish_exports
+from planwatch.release.releases import release_candidate
 
 
 class GateNotPassed(Exception):
@@ -14,16 +15,26 @@ class GateNotPassed(Exception):
 def build_publish_assets(mart_keys: list[AssetKey]):
     @asset(name="published_warehouse", group_name="publish", deps=mart_keys,
            description="What dashboards and BI tools read, replaced atomically only after every error-level quality "
-                       "check passed: the published DuckDB file; on PostgreSQL also the schema `published` (a "
-                       "schema swap, read-only BI role), on Spark the published Parquet folder.")
+                       "check passed: the gated build becomes the candidate, and the candidate the next numbered "
+                       "release (at once under the auto policy; on `planwatch approve` under approve). On "
+                       "PostgreSQL also the schema `published` (a schema swap, read-only BI role), on Spark the "
+                       "published Parquet folder.")
     def published_warehouse(context: AssetExecutionContext, planwatch: PlanwatchResource) -> MaterializeResult:
         settings = planwatch.settings()
         gate = last_run(settings)
         if gate is None or gate.run_id != context.run.run_id or not gate.passed:  # blocking checks stop us first
             raise GateNotPassed("the quality gate has not passed for the current build; nothing published")
-        path = publish(settings)
-        return MaterializeResult(metadata={"path": str(path), "target": settings.target, "gate_run_id": gate.run_id,
-                                           "warnings": len(gate.failed_warnings)})
+        candidate = publish(settings)
+        metadata = {"candidate": str(candidate), "target": settings.target, "gate_run_id": gate.run_id,
+                    "warnings": len(gate.failed_warnings), "policy": settings.release_policy}
+        if settings.release_policy == "approve":
+            context.log.info("candidate release waiting for a steward's approval (planwatch review / approve)")
+            return MaterializeResult(metadata={**metadata, "release": "awaiting approval"})
+        release = release_candidate(settings, gate_run_id=gate.run_id)
+        if release is None:
+            return MaterializeResult(metadata={**metadata, "release": "unchanged"})
+        return MaterializeResult(metadata={**metadata, "release": release.number, "new_values": release.new_values,
+                                           "revisions": release.revisions, "withdrawn": release.withdrawn})
 
     @asset(name="exports", group_name="publish", deps=[published_warehouse],
            description="Every published mart as Parquet, as CSV that Excel opens (UTF-8 with BOM), and SDMX-CSV 2.0.")

@@ -5,6 +5,9 @@ from __future__ import annotations
 # every table a load writes (RAW_DDL below), in the order a load fills them; each row carries its load_id, so a
 # target receives a load whole (planwatch/targets/)
 RAW_TABLES = ("load_file", "observation", "quarantine", "submission_event", "submission_finding")
+# tables that later steps append to for earlier loads too (a steward returning a submission): a target that copies
+# new loads one at a time receives these whole
+LOG_TABLES = ("submission_event",)
 
 RAW_DDL = """
 create schema if not exists raw;

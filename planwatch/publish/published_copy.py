@@ -1,9 +1,11 @@
-"""The published copy: what dashboards and BI tools read, and the two atomic swaps that replace it.
+"""The published copy: what dashboards and BI tools read, and the atomic swaps that replace it.
 
-Every target ends its publication here: the published DuckDB file is written into a fresh temporary file,
-fsynced and renamed over the old one (readers see the old copy or the new one, never a half-written file),
-and folders (exports, Spark's raw and published Parquet) are swapped the same way. This module sits below the
-targets (planwatch/targets/) and the publisher that dispatches to them, so neither imports the other.
+Every target ends its publication here: the gated build is written into a fresh temporary file, fsynced and
+renamed to the *candidate* file (`published/candidate/`); a release (planwatch/release/) then keeps it under
+`published/releases/` and puts it in the published file's place in one rename — readers see the old copy or the
+new one, never a half-written file. Folders (exports, Spark's raw and published Parquet) are swapped the same
+way. This module sits below the targets (planwatch/targets/) and the publisher that dispatches to them, so
+neither imports the other.
 """
 
 from __future__ import annotations
@@ -31,7 +33,18 @@ def published_dir(settings: Settings) -> Path:
 
 
 def published_path(settings: Settings) -> Path:
+    """The file readers open: always the current release."""
     return published_dir(settings) / settings.warehouse.name
+
+
+def candidate_path(settings: Settings) -> Path:
+    """The gated build waiting to become a release (at once under the `auto` policy, on a steward's approval
+    under `approve`)."""
+    return published_dir(settings) / "candidate" / settings.warehouse.name
+
+
+def releases_dir(settings: Settings) -> Path:
+    return published_dir(settings) / "releases"
 
 
 def _fsync(path: Path) -> None:
@@ -43,9 +56,9 @@ def _fsync(path: Path) -> None:
 
 
 def write_published_file(settings: Settings, fill) -> Path:
-    """Write the published DuckDB file atomically: `fill(con)` creates the tables in the attached database
-    `published` of a fresh temporary file, which is fsynced and renamed over the published file."""
-    target = published_path(settings)
+    """Write the candidate DuckDB file atomically: `fill(con)` creates the tables in the attached database
+    `published` of a fresh temporary file, which is fsynced and renamed over the candidate file."""
+    target = candidate_path(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a run that died mid-copy
         leftover.unlink()
@@ -57,6 +70,17 @@ def write_published_file(settings: Settings, fill) -> Path:
         con.execute("detach published")
     checkpoint("publish.after_copy")
     _fsync(staging)
+    os.replace(staging, target)
+    _fsync(target.parent)
+    return target
+
+
+def serve(settings: Settings, release_file: Path) -> Path:
+    """Put a release's file in the published file's place in one rename (a hard link: no copy of the data);
+    readers that have the old one open keep reading it."""
+    target = published_path(settings)
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    os.link(release_file, staging)
     os.replace(staging, target)
     _fsync(target.parent)
     checkpoint("publish.after_rename")

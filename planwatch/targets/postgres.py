@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.ingest.schema import RAW_DDL, RAW_TABLES
+from planwatch.ingest.schema import LOG_TABLES, RAW_DDL, RAW_TABLES
 from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, write_published_file
 from planwatch.settings import Settings
 
@@ -71,20 +71,29 @@ def sync_raw(settings: Settings, server: PostgresConnection | None = None) -> li
             "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ? "
             "order by column_index", [table]).fetchall()) for table in RAW_TABLES}
         loads = [row[0] for row in con.execute("select load_id from raw.load_file order by loaded_at").fetchall()]
+        def copy_rows(cur, table: str, where: str, params: dict) -> None:
+            # DuckDB writes the rows as CSV, PostgreSQL's COPY reads them: no Python per row
+            part = work / f"{table}.csv"
+            con.execute(f"copy (select {columns[table]} from raw.{table} {where}) "
+                        f"to '{part}' (format csv, header false, nullstr '\\N')", params)
+            with open(part, encoding="utf-8") as rows:
+                cur.copy_expert(f"copy raw.{table} ({columns[table]}) from stdin with (format csv, null '\\N')",
+                                rows)
+
         for load_id in loads:
             if load_id in on_server:
                 continue
             with pg.cursor() as cur:  # one server transaction per load: all of it or none of it
                 for table in RAW_TABLES:
-                    # DuckDB writes the load's rows as CSV, PostgreSQL's COPY reads them: no Python per row
-                    part = work / f"{table}.csv"
-                    con.execute(f"copy (select {columns[table]} from raw.{table} where load_id = $id) "
-                                f"to '{part}' (format csv, header false, nullstr '\\N')", {"id": load_id})
-                    with open(part, encoding="utf-8") as rows:
-                        cur.copy_expert(f"copy raw.{table} ({columns[table]}) from stdin with (format csv, "
-                                        "null '\\N')", rows)
+                    if table not in LOG_TABLES:
+                        copy_rows(cur, table, "where load_id = $id", {"id": load_id})
             pg.commit()
             copied.append(load_id)
+        with pg.cursor() as cur:  # the logs whole, in one transaction: small, and appended to for old loads too
+            for table in LOG_TABLES:
+                cur.execute(f"delete from raw.{table}")
+                copy_rows(cur, table, "", {})
+        pg.commit()
     return copied
 
 

@@ -1,0 +1,207 @@
+"""Numbered, immutable releases of the published copy.
+
+A gated build becomes the candidate file (planwatch/publish). `release_candidate` makes it release N: it
+compares the candidate's current values with the published release's (new values, revisions, withdrawn
+values), records the release, its changes and who approved it in schema `review` of the working warehouse,
+writes that log into the candidate, keeps the file as `published/releases/release-000N.duckdb` and puts it in
+the published file's place in one rename. A candidate that changes nothing — no value, and the same plan pack
+and models — makes no new release. Under the `approve` policy the candidate waits for `planwatch approve`.
+`rollback(N)` is itself a release, whose data is release N's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from planwatch.dbt_project import dbt_fingerprint
+from planwatch.publish.published_copy import candidate_path, published_path, releases_dir, serve
+from planwatch.release.schema import ensure_review_schema
+from planwatch.settings import Settings
+
+AUTO_APPROVER = "planwatch (auto)"
+
+# the current value of every key in the candidate (attached as `cand`) against the published release's
+CHANGES_SQL = """
+with
+new as (select indicator_code, region_code, period_start_year, year, value, vintage, source_file
+        from cand.marts.fct_indicator_observation where is_latest),
+old as (select indicator_code, region_code, period_start_year, year, value, vintage, source_file
+        from {old_rows})
+select
+    case when old.vintage is null then 'new' when new.vintage is null then 'withdrawn' else 'revised' end as change,
+    indicator_code, region_code, period_start_year, year,
+    old.value as previous_value, new.value as value, old.vintage as previous_vintage, new.vintage as vintage,
+    coalesce(new.source_file, old.source_file) as source_file
+from new full outer join old using (indicator_code, region_code, period_start_year, year)
+where old.vintage is null or new.vintage is null or new.value <> old.value or new.vintage <> old.vintage
+order by change, indicator_code, region_code, year
+"""
+# the audit trail as published: every load's steps and every steward's and release's action
+AUDIT_TRAIL_SQL = """
+select happened_at, actor, 'submission ' || status as action, load_id as object,
+       coalesce(note_en, file_name) as note
+from raw.submission_event join raw.load_file using (load_id)
+union all
+select happened_at, actor, action, object, note from review.action
+"""
+REVIEW_TABLES = ("release", "release_change", "action")
+
+
+@dataclass
+class Release:
+    number: int
+    kind: str
+    approved_by: str
+    approved_at: datetime
+    note: str | None
+    new_values: int
+    revisions: int
+    withdrawn: int
+    file: Path
+    restores: int | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _attach(con, path: Path, alias: str, read_only: bool = True) -> None:
+    con.execute(f"attach '{path}' as {alias}" + (" (read_only)" if read_only else ""))
+
+
+def pending_changes(con, candidate: Path, published: Path) -> list[tuple]:
+    """What the candidate changes against the published release (every value new when nothing is published)."""
+    _attach(con, candidate, "cand")
+    try:
+        if not published.exists():
+            return con.execute(CHANGES_SQL.format(old_rows="cand.marts.fct_indicator_observation where false"
+                                                  )).fetchall()
+        _attach(con, published, "pub")
+        try:
+            return con.execute(CHANGES_SQL.format(old_rows="pub.marts.fct_indicator_observation where is_latest"
+                                                  )).fetchall()
+        finally:
+            con.execute("detach pub")
+    finally:
+        con.execute("detach cand")
+
+
+def last_release(con) -> tuple | None:
+    return con.execute("select release_no, project_sha256 from review.release order by release_no desc limit 1"
+                       ).fetchone()
+
+
+def release_candidate(settings: Settings, approved_by: str = AUTO_APPROVER, note: str | None = None,
+                      policy: str | None = None, gate_run_id: str | None = None) -> Release | None:
+    """Make the candidate file the next release; None when it changes nothing (no new release)."""
+    candidate = candidate_path(settings)
+    if not candidate.exists():
+        raise FileNotFoundError(candidate)
+    with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
+        ensure_review_schema(con)
+        changes = pending_changes(con, candidate, published_path(settings))
+        previous = last_release(con)
+        project = dbt_fingerprint()
+        if previous and not changes and previous[1] == project and published_path(settings).exists():
+            candidate.unlink()
+            return None
+        release = _record(con, settings, "publication", changes, approved_by, note, policy or settings.release_policy,
+                          gate_run_id, project)
+        _write_log_into(con, candidate)
+    _keep_and_serve(settings, candidate, release.file)
+    return release
+
+
+def _record(con, settings: Settings, kind: str, changes: list[tuple], approved_by: str, note: str | None,
+            policy: str, gate_run_id: str | None, project: str, restores: int | None = None) -> Release:
+    number = con.execute("select coalesce(max(release_no), 0) + 1 from review.release").fetchone()[0]
+    counts = {c: sum(1 for row in changes if row[0] == c) for c in ("new", "revised", "withdrawn")}
+    at = _now()
+    file = releases_dir(settings) / f"release-{number:04d}.duckdb"
+    con.execute("begin transaction")
+    con.execute("insert into review.release values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [number, kind, restores, policy, approved_by, at, note, gate_run_id, project, counts["new"],
+                 counts["revised"], counts["withdrawn"], file.name])
+    if changes:
+        con.executemany("insert into review.release_change values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(number, *row) for row in changes])
+    signed = approved_by != AUTO_APPROVER and kind == "publication"  # a steward's signature on a candidate
+    actions = [(at, approved_by, "approve", str(number), note)] if signed else []
+    actions.append((at, approved_by, kind if kind == "rollback" else "publish", str(number),
+                    f"restores release {restores}" if restores else note))
+    con.executemany("insert into review.action values (?, ?, ?, ?, ?)", actions)
+    con.execute("commit")
+    return Release(number, kind, approved_by, at, note, counts["new"], counts["revised"], counts["withdrawn"], file,
+                   restores)
+
+
+def _write_log_into(con, path: Path) -> None:
+    """The release log and the audit trail, as of now, into a release's file (schema `review`)."""
+    _attach(con, path, "target", read_only=False)
+    try:
+        con.execute("drop schema if exists target.review cascade")
+        con.execute("create schema target.review")
+        for table in REVIEW_TABLES:
+            con.execute(f"create table target.review.{table} as from review.{table}")
+        con.execute("create table target.review.audit_trail as " + AUDIT_TRAIL_SQL)
+    finally:
+        con.execute("detach target")
+
+
+def _keep_and_serve(settings: Settings, candidate: Path, file: Path) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(candidate, file)
+    serve(settings, file)
+    kept = sorted(file.parent.glob("release-*.duckdb"))
+    for old in kept[:-settings.releases_kept]:  # the last N stay on disk for rollback
+        old.unlink()
+
+
+def rollback(settings: Settings, number: int, by: str, note: str | None) -> Release:
+    """A new release whose data is release `number`'s (which must still be on disk)."""
+    source = releases_dir(settings) / f"release-{number:04d}.duckdb"
+    if not source.exists():
+        raise FileNotFoundError(source)
+    candidate = candidate_path(settings)
+    candidate.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, candidate)
+    with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
+        ensure_review_schema(con)
+        changes = pending_changes(con, candidate, published_path(settings))
+        release = _record(con, settings, "rollback", changes, by, note, settings.release_policy, None,
+                          dbt_fingerprint(), restores=number)
+        _write_log_into(con, candidate)
+    _keep_and_serve(settings, candidate, release.file)
+    return release
+
+
+def releases(settings: Settings) -> list[tuple]:
+    if not settings.warehouse.exists():
+        return []
+    with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:
+        if not con.execute("select 1 from duckdb_tables() where schema_name = 'review' and table_name = 'release'"
+                           ).fetchone():
+            return []
+        return con.execute("select release_no, kind, restores, approved_by, approved_at, new_values, revisions, "
+                           "withdrawn, note, file_name from review.release order by release_no").fetchall()
+
+
+def release_changes(settings: Settings, number: int) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:
+        return con.execute("select change, indicator_code, region_code, year, previous_value, value, source_file "
+                           "from review.release_change where release_no = ? order by all", [number]).fetchall()
+
+
+def candidate_changes(settings: Settings) -> list[tuple] | None:
+    """What the waiting candidate would change (None when no candidate waits)."""
+    candidate = candidate_path(settings)
+    if not candidate.exists():
+        return None
+    with duckdb.connect(config=settings.duckdb_config) as con:
+        return pending_changes(con, candidate, published_path(settings))

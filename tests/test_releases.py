@@ -1,0 +1,91 @@
+"""Releases (审核发布): numbered and immutable, none when nothing changed; under the `approve` policy nothing
+reaches a reader until a steward signs; a rollback (itself a release) puts earlier numbers back; a steward can
+return a submission; every action is in the published audit trail."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from conftest import planwatch_cli
+
+CITY_2025 = "指标,地区,年份,数值\n城镇登记失业率,江门市,2025,{}\n"
+
+
+def reader(home, sql, params=()):
+    """What a dashboard or BI tool reads: the published file."""
+    with duckdb.connect(str(home / "published" / "planwatch.duckdb"), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def city_rate_2025(home) -> float:
+    (value,) = reader(home, "select value::double from marts.fct_indicator_observation where is_latest and "
+                            "indicator_code = 'URBAN_REG_UNEMP_RATE' and region_code = '440700' and year = 2025")[0]
+    return value
+
+
+@pytest.fixture()
+def home(built_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home, ignore=shutil.ignore_patterns("dagster"))
+    return home
+
+
+def test_the_first_run_is_release_1_and_a_run_with_nothing_new_makes_none(home):
+    assert reader(home, "select release_no, kind, approved_by from review.release") == [
+        (1, "publication", "planwatch (auto)")]
+    result = planwatch_cli("run", home=home)
+    assert "nothing changed: no new release" in result.stdout
+    assert [line.split()[0] for line in planwatch_cli("release", "list", home=home).stdout.splitlines()] == ["1"]
+
+
+def test_under_approve_nothing_publishes_until_a_steward_signs(home):
+    before = city_rate_2025(home)
+    (home / "landing" / "2025_江门市.csv").write_text(CITY_2025.format("2.19"), encoding="utf-8")
+    approve = {"PLANWATCH_RELEASE_POLICY": "approve"}
+    result = planwatch_cli("run", home=home, env_extra=approve)
+    assert "waits for a steward" in result.stdout
+    assert city_rate_2025(home) == before  # the reader still sees release 1
+    review = planwatch_cli("review", home=home, env_extra=approve).stdout
+    assert "1 revised" in review and f"URBAN_REG_UNEMP_RATE 440700 2025: {before:.6f} → 2.190000" in review
+    assert "accepted 2025_江门市.csv" in review
+    signed = planwatch_cli("approve", "--by", "王审核", "--note", "核实无误", home=home, env_extra=approve)
+    assert "release 2 signed by 王审核" in signed.stdout
+    assert city_rate_2025(home) == 2.19
+    assert reader(home, "select release_no, approved_by, note, revisions from review.release order by 1") == [
+        (1, "planwatch (auto)", None, 0), (2, "王审核", "核实无误", 1)]
+    assert reader(home, "select action, actor from review.audit_trail where object = '2' order by action") == [
+        ("approve", "王审核"), ("publish", "王审核")]
+    # the release is kept on disk, immutable
+    assert (home / "published" / "releases" / "release-0002.duckdb").exists()
+
+    # a rollback is a release of its own: the reader sees release 1's number again
+    rolled = planwatch_cli("release", "rollback", "1", "--by", "王审核", "--note", "数据待核实", home=home,
+                           env_extra=approve)
+    assert "release 3 restores release 1" in rolled.stdout
+    assert city_rate_2025(home) == before
+    assert reader(home, "select release_no, kind, restores from review.release where release_no = 3") == [
+        (3, "rollback", 1)]
+    shown = planwatch_cli("release", "show", "2", home=home).stdout
+    assert "approved by 王审核" in shown and "revised" in shown
+
+
+def test_a_steward_returns_a_submission_and_its_values_leave_the_next_release(home):
+    (home / "landing" / "2025_江门市.csv").write_text(CITY_2025.format("2.17"), encoding="utf-8")
+    planwatch_cli("run", home=home)
+    assert city_rate_2025(home) == 2.17
+    returned = planwatch_cli("return", "2025_江门市.csv", "--by", "王审核", "--note", "与快报不符，请核实", home=home)
+    assert "returned 2025_江门市.csv" in returned.stdout
+    planwatch_cli("run", home=home)
+    assert city_rate_2025(home) != 2.17  # the previous vintage is current again
+    assert reader(home, "select status, note_en from marts.fct_submission where file_name = '2025_江门市.csv'") == [
+        ("returned", "returned by the steward: 与快报不符，请核实")]
+    assert ("return", "王审核") in reader(home, "select action, actor from review.audit_trail")
+
+
+def test_approve_without_a_candidate_says_so(home):
+    result = planwatch_cli("approve", "--by", "王审核", home=home, check=False)
+    assert result.returncode == 1 and "no candidate release is waiting" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
