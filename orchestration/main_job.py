@@ -66,7 +66,12 @@ def run_main_job(settings: Settings, verbose: bool = False) -> int:
                  f"the main job failed (run {result.run_id}): {first_failure(result)}. See {log_path}")
         return 1
     print_summary(settings)
-    say_release(node_metadata(result, "published_warehouse").get("release"))
+    published = node_metadata(result, "published_warehouse")
+    say_release(published.get("release"))
+    if published.get("open_queries"):
+        say(f"未答复的查询 {published['open_queries']} 条（planwatch query list）",
+            f"{published['open_queries']} open quer{'y' if published['open_queries'] == 1 else 'ies'} "
+            f"(planwatch query list)")
     back = node_metadata(result, "landing_loads").get("back_to_senders") or {}
     if back:
         # published without them; a scheduler or script notices all the same

@@ -39,9 +39,11 @@ def cmd_load(args: argparse.Namespace) -> int:
     if summary.needs_sender:
         # a scheduler or script notices: something goes back to a sender
         print(summary.render_rows_back(), file=sys.stderr)
-        fail(f"{len(summary.needs_sender)} 个文件有需要报送单位修改的内容（未加载 {len(summary.errors)} 个，退回 "
-             f"{len(summary.returned)} 个），见上", f"{len(summary.needs_sender)} file(s) have something for their "
-             f"sender to correct ({len(summary.errors)} not loaded, {len(summary.returned)} returned); see above")
+        fail(f"{len(summary.needs_sender)} 个文件有需要报送单位处理的内容（未加载 {len(summary.errors)} 个，退回 "
+             f"{len(summary.returned)} 个，待说明 {len(summary.held)} 个），见上",
+             f"{len(summary.needs_sender)} file(s) have something for their sender to correct or explain "
+             f"({len(summary.errors)} not loaded, {len(summary.returned)} returned, {len(summary.held)} held by a "
+             f"query); see above")
         return 1
     return 0
 
@@ -62,6 +64,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from expectations.gate import run_gate
     from planwatch.publish.published_copy import published_path
     from planwatch.publish.publisher import publication_blocked, publish, publish_exports
+    from planwatch.release.queries import open_mart_queries
     from planwatch.release.releases import release_candidate
     from planwatch.settings import export_env
 
@@ -77,6 +80,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if not gate.passed:
         fail(*publication_blocked(settings, len(gate.failed_errors)))
         return 1
+    open_mart_queries(settings)
     candidate = publish(settings)
     if settings.release_policy == "approve":
         say(f"候选版本已生成，等待审核签发：{candidate}（planwatch review / planwatch approve）",
@@ -134,6 +138,37 @@ def render_submissions(settings, since) -> str:
     for name, status, region, sender, actor, at, note in rows:
         lines.append(f"  {status:8} {name} ({region or '?'}, {sender}; by {actor}, {at:%Y-%m-%d %H:%M}) {note or ''}")
     return "\n".join(lines)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from planwatch.release.queries import queries
+
+    rows = queries(get_settings(), everything=args.all)
+    say(f"{'全部' if args.all else '未答复的'}查询：{len(rows)} 条", f"{'All' if args.all else 'Open'} queries: {len(rows)}")
+    for qid, kind, holds, _load, file_name, indicator, region, year, zh, en, _at, status, by, note, _when in rows:
+        print(f"  {qid[:8]}  {status:8} {kind:16} {'holds' if holds else '     '} {indicator or ''} {region or ''} "
+              f"{year or ''} {file_name or ''}")
+        print(f"      {zh}\n      {en}" + (f"\n      → {by}: {note}" if by else ""))
+    if rows and not args.all:
+        say("答复：planwatch answer 编号 --by 姓名 --note 说明；审核接受：planwatch accept 编号 --by 姓名 --note 说明",
+            "answer: planwatch answer ID --by NAME --note TEXT; a steward accepts: planwatch accept ID --by NAME --note TEXT")
+    return 0
+
+
+def cmd_answer(args: argparse.Namespace) -> int:
+    from planwatch.release.queries import UnknownQuery, answer
+
+    decision = "answered" if args.command == "answer" else "accepted"
+    try:
+        _qid, kind, _detail = answer(get_settings(), args.query, args.by, args.note, decision)
+    except UnknownQuery:
+        fail(f"找不到查询 {args.query}（planwatch query list 列出编号）", f"no single query {args.query!r} (planwatch "
+             f"query list shows their ids)")
+        return 1
+    say(f"已记录{'答复' if decision == 'answered' else '接受'}；下次运行时其数值发布",
+        f"{decision} recorded; a value it held is released by the next run" if kind == "year_on_year"
+        else f"{decision} recorded")
+    return 0
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
@@ -369,6 +404,18 @@ def build_parser() -> argparse.ArgumentParser:
     send_back.add_argument("--by", required=True, help="审核人 / the steward")
     send_back.add_argument("--note", required=True, help="退回原因 / why it goes back")
     send_back.set_defaults(func=cmd_return)
+    query = sub.add_parser("query", help="查询：需要说明或审核判断的数值 / queries: values that need an explanation or "
+                                         "the steward's judgement")
+    query.add_argument("query_command", choices=["list"], nargs="?", default="list")
+    query.add_argument("--all", action="store_true", help="也列出已答复的 / answered ones too")
+    query.set_defaults(func=cmd_query)
+    for name, helptext in (("answer", "报送单位答复查询 / the sender explains a queried value"),
+                           ("accept", "审核人接受查询中的数值 / the steward accepts a queried value")):
+        respond = sub.add_parser(name, help=helptext)
+        respond.add_argument("query", help="查询编号（前 8 位即可）/ the query id (its first 8 characters will do)")
+        respond.add_argument("--by", required=True, help="姓名 / who")
+        respond.add_argument("--note", required=True, help="说明 / the explanation")
+        respond.set_defaults(func=cmd_answer)
     release = sub.add_parser("release", help="发布版本：list / show N / rollback N / the releases")
     release_sub = release.add_subparsers(dest="release_command", required=True)
     release_sub.add_parser("list", help="所有发布版本 / every release")

@@ -73,6 +73,11 @@ class Settings:
     release_policy: str = "auto"
     """PLANWATCH_RELEASE_POLICY: `auto` — a gated build that changes something is released at once; `approve` —
     it waits as the candidate until a steward runs `planwatch approve` (DuckDB target)."""
+    yoy_change: float = 0.30
+    """PLANWATCH_YOY_CHANGE: a count that moves more than this share on the same period last year is held by a
+    query until its sender explains it (0.30 = 30 %)."""
+    yoy_rate_points: float = 5.0
+    """PLANWATCH_YOY_RATE_POINTS: the same for a rate, in percentage points."""
     releases_kept: int = 10
     """PLANWATCH_RELEASES_KEPT: how many releases stay on disk under published/releases/ for a rollback."""
 
@@ -139,6 +144,8 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         pg_bi_role=os.environ.get("PLANWATCH_PG_BI_ROLE", "planwatch_bi"),
         release_policy=_policy(),
         releases_kept=_int("PLANWATCH_RELEASES_KEPT", 10, minimum=1),
+        yoy_change=_float("PLANWATCH_YOY_CHANGE", 0.30),
+        yoy_rate_points=_float("PLANWATCH_YOY_RATE_POINTS", 5.0),
     )
 
 
@@ -149,6 +156,19 @@ def _int(env: str, default: int, minimum: int) -> int:
     if not value.isdigit() or int(value) < minimum:
         raise ValueError(f"{env} must be a whole number of at least {minimum}, not {value!r}")
     return int(value)
+
+
+def _float(env: str, default: float) -> float:
+    value = os.environ.get(env, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if number <= 0:
+        raise ValueError(f"{env} must be a positive number, not {value!r}")
+    return number
 
 
 def _cron(env: str, default: str) -> str:

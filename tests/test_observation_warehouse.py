@@ -117,6 +117,7 @@ def test_a_second_run_adds_nothing(built_home):
     # the progress line of the landing step: every file recognised by its sha256, nothing loaded
     assert int(re.search(r"already loaded (\d+)", result.stdout).group(1)) >= 4, result.stdout
     assert "loaded 0," in result.stdout
+    assert "nothing changed: no new release" in result.stdout  # and no release that changes nothing
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw.observation").fetchone()[0] == before
 

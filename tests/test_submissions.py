@@ -117,3 +117,38 @@ def test_load_ends_non_zero_and_lists_a_quarantined_row(tmp_path):
         # accepted with its good row: a quarantined row is the sender's to resend, not an impossible value
         assert con.execute("select status from raw.submission_event order by happened_at").fetchall() == [
             ("received",), ("checked",), ("accepted",)]
+
+
+def test_a_jump_on_last_year_is_held_until_answered_and_a_county_sum_only_asks(built_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home, ignore=shutil.ignore_patterns("dagster"))
+    (home / "landing" / "2023_台山市.csv").write_text("指标,地区,年份,数值,单位,状态\n"
+                                                     "粤菜师傅培训人次,台山市,2023,180,人次,final\n", encoding="utf-8")
+    planwatch_cli("load", home=home)
+    (home / "landing" / "2024_台山市.csv").write_text("指标,地区,年份,数值,单位,状态\n"
+                                                     "粤菜师傅培训人次,台山市,2024,18000,人次,final\n"   # 100 × 2023
+                                                     "城镇登记失业率,台山市,2024,2.41,%,final\n", encoding="utf-8")
+    (home / "landing" / "2024_江门市.csv").write_text("指标,地区,年份,数值,单位,状态\n"  # counties will not add up
+                                                     "城镇新增就业人数,江门市,2024,9.99,万人,final\n", encoding="utf-8")
+    held = planwatch_cli("run", home=home, check=False)
+    assert held.returncode == 1 and "Traceback" not in held.stdout + held.stderr  # something is held: noticed
+    taishan = "select value::double from marts.fct_indicator_observation where is_latest and indicator_code = ? " \
+              "and region_code = '440781' and year = 2024"
+    assert published(home, taishan, ["YUECAI_CHEF_TRAINING"])[0][0] != 18000  # the previous vintage stays
+    assert published(home, taishan, ["URBAN_REG_UNEMP_RATE"]) == [(2.41,)]  # the rest of its file publishes
+    assert published(home, "select value::double from marts.fct_indicator_observation where is_latest and "
+                           "indicator_code = 'URBAN_NEW_JOBS' and region_code = '440700' and year = 2024") == [(9.99,)]
+    listed = planwatch_cli("query", "list", home=home).stdout
+    year_on_year = next(line.split()[0] for line in listed.splitlines() if "year_on_year" in line)
+    assert "holds YUECAI_CHEF_TRAINING 440781 2024 2024_台山市.csv" in listed and "+9900.0%" in listed
+    assert "county_sum" in listed  # asked, holding nothing
+    assert published(home, "select status from marts.fct_submission where file_name = '2024_台山市.csv'") == [
+        ("queried",)]
+    planwatch_cli("answer", year_on_year, "--by", "台山市统计员", "--note", "新增培训基地，全年集中培训", home=home)
+    released = planwatch_cli("run", home=home, check=False)
+    assert released.returncode == 0, released.stdout[-2000:] + released.stderr[-2000:]
+    assert published(home, taishan, ["YUECAI_CHEF_TRAINING"]) == [(18000.0,)]
+    assert published(home, "select status from marts.fct_submission where file_name = '2024_台山市.csv'") == [
+        ("accepted",)]
+    answered = published(home, "select status, answered_by, answer from review.query where kind = 'year_on_year'")
+    assert answered == [("answered", "台山市统计员", "新增培训基地，全年集中培训")]

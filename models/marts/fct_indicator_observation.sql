@@ -25,9 +25,20 @@ returned_loads as (
     select load_id from {{ ref('int_submissions__status') }} where is_returned
 ),
 
+held_values as (
+    select * from {{ ref('int_submissions__held_values') }}
+),
+
 observations as (
-    select * from {{ ref('stg_raw__observations') }}
-    where load_id not in (select load_id from returned_loads)
+    select observations.* from {{ ref('stg_raw__observations') }} as observations
+    where observations.load_id not in (select load_id from returned_loads)
+      and not exists (
+          select 1 from held_values
+          where held_values.is_open and held_values.load_id = observations.load_id
+            and held_values.indicator_code = observations.indicator_code
+            and held_values.region_code = observations.region_code
+            and held_values.period_start_year = observations.period_start_year
+            and held_values.year = observations.year)
 ),
 
 {% if is_incremental() %}
@@ -40,6 +51,10 @@ touched_keys as (
     select distinct indicator_code, region_code, period_start_year, year
     from {{ this }}
     where load_id in (select load_id from returned_loads)
+    union
+    -- every key a query ever held: few, and a hold lifted since must release its value
+    select distinct indicator_code, region_code, period_start_year, year
+    from held_values
 ),
 
 in_scope as (

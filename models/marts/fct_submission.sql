@@ -12,6 +12,7 @@ select
     case status
         when 'accepted' then '已接受'
         when 'returned' then '已退回'
+        when 'queried' then '待说明'
         when 'superseded' then '已由更正版本替代'
         when 'checked' then '已检查'
         else '已接收'

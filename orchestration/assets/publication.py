@@ -5,6 +5,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from expectations.gate import last_run
 from orchestration.resources import PlanwatchResource
 from planwatch.publish.publisher import publish, publish_exports
+from planwatch.release.queries import open_mart_queries, queries
 from planwatch.release.releases import release_candidate
 
 
@@ -24,9 +25,11 @@ def build_publish_assets(mart_keys: list[AssetKey]):
         gate = last_run(settings)
         if gate is None or gate.run_id != context.run.run_id or not gate.passed:  # blocking checks stop us first
             raise GateNotPassed("the quality gate has not passed for the current build; nothing published")
+        asked = open_mart_queries(settings)  # the counties' sum, the plan's own findings: asked, nothing held
         candidate = publish(settings)
         metadata = {"candidate": str(candidate), "target": settings.target, "gate_run_id": gate.run_id,
-                    "warnings": len(gate.failed_warnings), "policy": settings.release_policy}
+                    "warnings": len(gate.failed_warnings), "policy": settings.release_policy,
+                    "new_queries": asked, "open_queries": len(queries(settings))}
         if settings.release_policy == "approve":
             context.log.info("candidate release waiting for a steward's approval (planwatch review / approve)")
             return MaterializeResult(metadata={**metadata, "release": "awaiting approval"})

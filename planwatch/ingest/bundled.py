@@ -33,6 +33,9 @@ COUNTY_WEIGHTS = {"440703": Decimal("0.20"), "440704": Decimal("0.07"), "440705"
                   "440781": Decimal("0.19"), "440783": Decimal("0.15"), "440784": Decimal("0.11"),
                   "440785": Decimal("0.10")}
 SYNTHETIC_SEED = 20211
+# how far the demo series may move in a year: inside the year-on-year rule a real submission is held by (30 % for
+# counts, planwatch/settings.py; rates: a few points), so `make run` publishes with no query opened
+SMOOTH_LOW, SMOOTH_HIGH, RATE_STEP = Decimal("0.8"), Decimal("1.24"), Decimal("2.5")
 SYNTHETIC_SOURCE = "planwatch 合成示例数据 synthetic demo data (generator v1, seed 20211)"
 SYNTHETIC_NOTE = "示例数据，非真实统计 / demo data, not a real statistic"
 
@@ -162,22 +165,28 @@ def synthetic_rows(revision: bool = False) -> list[list[object]]:
         ind = indicators[code]
         unit, kind, multiplier = ind["unit"], ind["target_kind"], int(ind["unit_multiplier"])
         previous_target = Decimal(0)
+        previous: Decimal | None = None  # last year's city value: the demo stays inside the year-on-year rule
         for year in range(2021, 2026):
             target = targets[code][year]
             if kind == "cumulative":  # yearly flow around the yearly step of the cumulative path
                 value = (target - previous_target) * Decimal(str(rng.uniform(0.92, 1.12)))
                 previous_target = target
+                if previous is not None:  # the plan's own steps jump (粤菜师傅 2022: +64 %); a real series moves less
+                    value = min(max(value, previous * SMOOTH_LOW), previous * SMOOTH_HIGH)
             elif kind == "ceiling":
                 value = Decimal(str(rng.uniform(2.1, 2.9)))
             elif kind == "floor":
                 low, high = {"DISPUTE_MEDIATION_RATE": (72, 82), "ARBITRATION_CLOSURE_RATE": (93, 98)}.get(
                     code, (97.5, 100))
                 value = Decimal(str(rng.uniform(low, high)))
+                if previous is not None:  # a walk within the band, a few points a year at most
+                    value = min(max(value, previous - RATE_STEP), previous + RATE_STEP)
             elif unit == "%":
                 value = target + Decimal(str(rng.uniform(-0.8, 0.6)))
             else:
                 value = target * Decimal(str(1 + rng.uniform(-0.006, 0.008)))
             city = _round(value, unit)
+            previous = city
             real_here = {region: value_unit for (c, region, y), value_unit in real.items() if c == code and y == year}
             if ind["is_additive"] == "true":
                 fixed = {region: int(value * (multiplier if real_unit == unit else 1))

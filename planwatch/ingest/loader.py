@@ -46,6 +46,13 @@ def landing_files(landing: Path) -> list[Path]:
                   and not p.name.startswith((".", "~$")))
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    """The year-on-year rule (settings PLANWATCH_YOY_CHANGE, PLANWATCH_YOY_RATE_POINTS)."""
+    count_change: float = 0.30
+    rate_points: float = 5.0
+
+
 def load_files(settings: Settings, paths: list[Path] | None = None, sender: Sender = Sender()) -> LoadSummary:
     """Load the named files, or every file in the landing folder; files already loaded are skipped. Each load is
     a submission of `sender`, accepted or returned on its own rows' merits."""
@@ -62,8 +69,9 @@ def load_files(settings: Settings, paths: list[Path] | None = None, sender: Send
             raise FileProblem(f"报送地区“{sender.region}”不是已登记的地区（江门市或其 7 个县（市、区））",
                               f"the sending region {sender.region!r} is not a registered region (Jiangmen or one "
                               f"of its 7 counties)")
+        thresholds = Thresholds(settings.yoy_change, settings.yoy_rate_points)
         for path in paths:
-            results.append(load_one(con, path, sender, settings.landing))
+            results.append(load_one(con, path, sender, settings.landing, thresholds))
         con.execute("checkpoint")
         summary = LoadSummary(results)
         summary.error_lists = write_receipts(settings, con, summary)
@@ -101,7 +109,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_one(con, path: Path, sender: Sender = Sender(), landing: Path | None = None) -> FileResult:
+def load_one(con, path: Path, sender: Sender = Sender(), landing: Path | None = None,
+             thresholds: Thresholds = Thresholds()) -> FileResult:
     path = Path(path)
     if not path.is_file():
         return FileResult(path, "error", error_zh=f"找不到文件 {path}", error_en=f"file not found: {path}")
@@ -171,6 +180,9 @@ def load_one(con, path: Path, sender: Sender = Sender(), landing: Path | None = 
         con.executemany("insert into pw_headers values (?, ?, ?)", headers)
     con.execute(rules.SUBMISSION_FINDINGS_SQL)
     result.findings = con.execute("select count(*) from pw_finding").fetchone()[0]
+    con.execute(rules.YEAR_ON_YEAR_SQL, {"file_name": path.name, "count_change": thresholds.count_change,
+                                         "rate_points": thresholds.rate_points})
+    result.held = 0 if result.findings else con.execute("select count(*) from pw_query").fetchone()[0]
     result.region_code = sender_region(con, path, sender, landing)
     params = {"load_id": load_id, "file_name": path.name, "sha256": sha256, "loaded_at": loaded_at}
     con.execute("begin transaction")
@@ -214,6 +226,23 @@ def load_one(con, path: Path, sender: Sender = Sender(), landing: Path | None = 
             from pw_finding as f join pw_finding_reason as r using (finding_code)
             order by f.sheet, f.source_row, f.column_name
         """, {"load_id": load_id, "loaded_at": loaded_at})
+        if result.held:
+            con.execute("""
+                insert into raw.review_query
+                select md5('year_on_year|' || $load_id || '|' || indicator_code || '|' || region_code || '|' || year),
+                       'year_on_year', $load_id, indicator_code, region_code, year, year, true,
+                       format('与上年同期相比变化 {}{}（上年 {}，{}）：请报送单位说明原因，说明前仍发布上年版本的数值',
+                              case when change > 0 then '+' else '' end,
+                              case when value_type = 'rate' then change::varchar || ' 个百分点' else change::varchar || '%' end,
+                              previous_value::double, previous_file),
+                       format('changed {}{} on the same period last year ({} in {}): the sender explains it; until then '
+                              'the previous vintage stays current',
+                              case when change > 0 then '+' else '' end,
+                              case when value_type = 'rate' then change::varchar || ' points' else change::varchar || ' %' end,
+                              previous_value::double, previous_file),
+                       'planwatch', $loaded_at
+                from pw_query order by indicator_code, region_code, year
+            """, {"load_id": load_id, "loaded_at": loaded_at})
         record_submission(con, result, sender, loaded_at)
         checkpoint("load.before_commit")
         con.execute("commit")
@@ -256,9 +285,12 @@ def record_submission(con, result: FileResult, sender: Sender, loaded_at: dateti
                       where o.load_id = e.load_id)
         order by e.happened_at desc limit 1
     """, {"region": result.region_code}).fetchone()
-    decision = "returned" if result.findings else "accepted"
+    decision = "returned" if result.findings else "queried" if result.held else "accepted"
     note = {"returned": (f"{result.findings} 处不可能的数值，退回报送单位修改",
                          f"{result.findings} impossible value(s): returned to the sender for correction"),
+            "queried": (f"{result.held} 个数值与上年同期相比变化过大，待说明；其余 {result.rows_loaded - result.held} 个已接受",
+                        f"{result.held} value(s) changed beyond the year-on-year rule and wait for an explanation; "
+                        f"the other {result.rows_loaded - result.held} are accepted"),
             "accepted": (f"加载 {result.rows_loaded} 条，隔离 {result.rows_quarantined} 条",
                          f"{result.rows_loaded} loaded, {result.rows_quarantined} quarantined")}[decision]
     person = sender.name()

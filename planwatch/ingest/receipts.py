@@ -20,6 +20,12 @@ from raw.quarantine where load_id = $load_id
 union all
 select f.file_name, s.sheet, s.source_row, s.column_name, s.raw_value, '退回 returned', s.reason_zh, s.reason_en
 from raw.submission_finding as s join raw.load_file as f using (load_id) where load_id = $load_id
+union all
+select o.file_name, o.sheet, o.source_row, o.source_column, o.value_as_given, '查询 queried', q.detail_zh,
+       q.detail_en || ' (query ' || left(q.query_id, 8) || ')'
+from raw.review_query as q
+join raw.observation as o using (load_id, indicator_code, region_code, period_start_year, year)
+where q.load_id = $load_id
 order by action desc, sheet nulls first, source_row, column_name
 """
 
@@ -58,9 +64,11 @@ def write_error_list(path: Path, rows: list[tuple], result: FileResult) -> None:
     notes = book.create_sheet("说明 Notes")
     for line in (("文件 File", result.name), ("批次 Load", result.load_id or "—"),
                  ("生成时间 Written (UTC)", f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}"),
-                 ("处理 Action", "隔离：该行未加载，请修改后重新报送；退回：整份报送未发布，请修改后重新报送全部数据"),
+                 ("处理 Action", "隔离：该行未加载，请修改后重新报送；退回：整份报送未发布，请修改后重新报送全部数据；"
+                                "查询：该数值暂不发布，请说明原因（planwatch answer）"),
                  ("", "quarantined: the row was not loaded — correct it and send it again; returned: none of the "
-                      "submission was released — correct it and send the whole file again")):
+                      "submission was released — correct it and send the whole file again; queried: the value "
+                      "waits for your explanation (planwatch answer)")):
         notes.append(line)
     notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 22, 100
     book.save(path)

@@ -43,6 +43,7 @@ class FileResult:
     error_zh: str | None = None
     error_en: str | None = None
     findings: int = 0  # impossible values in its own rows: the submission is returned
+    held: int = 0  # values held by a year-on-year query until the sender explains them
     region_code: str | None = None
     rows_back: list[tuple] = field(default_factory=list)  # what goes back to the sender (receipts.ROWS_SQL)
 
@@ -57,7 +58,7 @@ class FileResult:
     @property
     def needs_sender(self) -> bool:
         """Something goes back to the sender: rows quarantined, or the whole submission returned."""
-        return self.status == "error" or self.is_returned or self.rows_quarantined > 0
+        return self.status == "error" or self.is_returned or self.rows_quarantined > 0 or self.held > 0
 
 
 @dataclass
@@ -75,6 +76,10 @@ class LoadSummary:
     @property
     def returned(self) -> list[FileResult]:
         return [f for f in self.files if f.is_returned]
+
+    @property
+    def held(self) -> list[FileResult]:
+        return [f for f in self.files if f.held]
 
     @property
     def needs_sender(self) -> list[FileResult]:
@@ -100,6 +105,10 @@ class LoadSummary:
                     lines.append(f"    隔离原因 {zh}：{n} / quarantined because {en}: {n}")
                 for note in f.notes:
                     lines.append(f"    {note}")
+                if f.held:
+                    lines.append(f"    待说明：{f.held} 个数值与上年同期相比变化过大，说明前仍发布上年版本的数值 / held: "
+                                 f"{f.held} value(s) changed beyond the year-on-year rule; the previous vintage "
+                                 f"stays current until the sender explains them (planwatch query list)")
                 if f.is_returned:
                     lines.append(f"    已退回报送单位修改：{f.findings} 处不可能的数值，本文件的数据均不发布 / returned "
                                  f"to its sender: {f.findings} impossible value(s); none of this file's values is "

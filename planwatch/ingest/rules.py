@@ -415,3 +415,54 @@ from found
 left join pw_headers as value_header
     on value_header.sheet is not distinct from found.sheet and value_header.role = 'value'
 """
+
+
+# A value that moved more than the rule on the same period last year (同比) needs a written explanation before it
+# is released: counts by more than $count_change (a share, 0.30 = 30 %), rates by more than $rate_points
+# percentage points. Last year's value is the file's own, else the latest released one in the warehouse. A demo
+# value against a real one (or the reverse) says nothing about either: not compared.
+YEAR_ON_YEAR_SQL = """
+create or replace temp table pw_query as
+with
+
+sent as (
+    select indicator_code, region_code, year, value, status, value_type, sheet, source_row, outcome
+    from pw_outcome
+    where outcome <> 'quarantined' and period_start_year = year
+),
+
+released as (
+    select indicator_code, region_code, year, value, status, file_name
+    from raw.observation
+    semi join (select distinct indicator_code, region_code, year - 1 as year from sent) as wanted
+        using (indicator_code, region_code, year)
+    where period_start_year = year and load_id not in (select load_id from pw_returned_load)
+    qualify row_number() over (partition by indicator_code, region_code, year order by vintage desc) = 1
+),
+
+compared as (
+    select
+        new.*,
+        coalesce(in_file.value, before.value) as previous_value,
+        coalesce(in_file.status, before.status) as previous_status,
+        case when in_file.value is not null then $file_name else before.file_name end as previous_file
+    from sent as new
+    left join sent as in_file
+        on in_file.indicator_code = new.indicator_code and in_file.region_code = new.region_code
+        and in_file.year = new.year - 1
+    left join released as before
+        on before.indicator_code = new.indicator_code and before.region_code = new.region_code
+        and before.year = new.year - 1
+    where new.outcome = 'loaded'
+)
+
+select
+    indicator_code, region_code, year, value, previous_value, previous_file, sheet, source_row, value_type,
+    case when value_type = 'rate' then value - previous_value
+         else round(100 * (value - previous_value) / abs(previous_value), 1) end as change
+from compared
+where previous_value is not null
+  and (status = 'synthetic') = (previous_status = 'synthetic')
+  and ((value_type = 'count' and previous_value <> 0 and abs(value - previous_value) > $count_change * abs(previous_value))
+       or (value_type = 'rate' and abs(value - previous_value) > $rate_points))
+"""

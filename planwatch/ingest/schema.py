@@ -4,10 +4,11 @@ from __future__ import annotations
 
 # every table a load writes (RAW_DDL below), in the order a load fills them; each row carries its load_id, so a
 # target receives a load whole (planwatch/targets/)
-RAW_TABLES = ("load_file", "observation", "quarantine", "submission_event", "submission_finding")
+RAW_TABLES = ("load_file", "observation", "quarantine", "submission_event", "submission_finding", "review_query",
+              "review_answer")
 # tables that later steps append to for earlier loads too (a steward returning a submission): a target that copies
 # new loads one at a time receives these whole
-LOG_TABLES = ("submission_event",)
+LOG_TABLES = ("submission_event", "review_query", "review_answer")
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -82,6 +83,33 @@ create table if not exists raw.submission_event (
     note_zh      varchar,
     note_en      varchar,
     happened_at  timestamp not null
+);
+
+-- Queries (查询): a judgement call that needs an explanation or the steward's word. A year-on-year change beyond
+-- the rule *holds* the value it names (the previous vintage stays current) until the sender answers or the
+-- steward accepts; the counties' sum against the city and the plan's own text-vs-table findings hold nothing.
+-- query_id is a digest of what the query is about, so an answered query stays answered until its rows change.
+create table if not exists raw.review_query (
+    query_id          varchar not null,
+    kind              varchar not null,   -- year_on_year / county_sum / plan_consistency
+    load_id           varchar,            -- the submission it names (year_on_year)
+    indicator_code    varchar,
+    region_code       varchar,
+    period_start_year integer,
+    year              integer,
+    holds             boolean not null,   -- true: the value waits for the answer
+    detail_zh         varchar not null,
+    detail_en         varchar not null,
+    opened_by         varchar not null,
+    opened_at         timestamp not null
+);
+
+create table if not exists raw.review_answer (
+    query_id     varchar not null,
+    decision     varchar not null,   -- answered (the sender's explanation) / accepted (the steward's word)
+    actor        varchar not null,
+    note         varchar not null,
+    answered_at  timestamp not null
 );
 
 -- The findings that returned a submission: each names the row and cell, in Chinese and English.

@@ -21,6 +21,7 @@ import duckdb
 
 from planwatch.dbt_project import dbt_fingerprint
 from planwatch.publish.published_copy import candidate_path, published_path, releases_dir, serve
+from planwatch.release.queries import QUERIES_SQL
 from planwatch.release.schema import ensure_review_schema
 from planwatch.settings import Settings
 
@@ -150,6 +151,7 @@ def _write_log_into(con, path: Path) -> None:
         for table in REVIEW_TABLES:
             con.execute(f"create table target.review.{table} as from review.{table}")
         con.execute("create table target.review.audit_trail as " + AUDIT_TRAIL_SQL)
+        con.execute("create table target.review.query as " + QUERIES_SQL)
     finally:
         con.execute("detach target")
 

@@ -30,6 +30,13 @@ superseding as (
     group by supersedes
 ),
 
+open_holds as (
+    select load_id, count(*) as open_queries
+    from {{ ref('int_submissions__held_values') }}
+    where is_open
+    group by load_id
+),
+
 findings as (
     select load_id, cast(count(*) as integer) as findings
     from {{ ref('stg_raw__submission_findings') }}
@@ -46,6 +53,7 @@ select
     coalesce(last_step.happened_at, loads.loaded_at) as status_at,
     case
         when superseding.superseded_by is not null then 'superseded'
+        when last_step.status = 'queried' and open_holds.open_queries is null then 'accepted'  -- all answered
         else coalesce(last_step.status, 'accepted')
     end as status,
     coalesce(last_step.status, 'accepted') = 'returned' as is_returned,
@@ -62,3 +70,4 @@ from loads
 left join last_step on last_step.load_id = loads.load_id
 left join superseding on superseding.load_id = loads.load_id
 left join findings on findings.load_id = loads.load_id
+left join open_holds on open_holds.load_id = loads.load_id

@@ -1,0 +1,7 @@
+select
+    query_id,
+    decision,
+    actor,
+    note,
+    answered_at
+from {{ source('raw', 'review_answer') }}
