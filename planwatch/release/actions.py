@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
-from planwatch.release.schema import ensure_review_schema
+from planwatch.release.review_schema import ensure_review_schema
 from planwatch.settings import Settings
 
 

@@ -22,7 +22,7 @@ import duckdb
 from planwatch.dbt_project import dbt_fingerprint
 from planwatch.publish.published_copy import candidate_path, published_path, releases_dir, serve
 from planwatch.release.queries import QUERIES_SQL
-from planwatch.release.schema import ensure_review_schema
+from planwatch.release.review_schema import ensure_review_schema
 from planwatch.settings import Settings
 
 AUTO_APPROVER = "planwatch (auto)"
