@@ -95,8 +95,10 @@ def run_planwatch(stage: str) -> dict:
         return {"rows": _count(settings, "raw.observation")}
     if stage == "publish":
         from planwatch.publish.publisher import publish, publish_exports
+        from planwatch.release.releases import release_candidate
 
-        publish(settings)
+        publish(settings)  # the candidate file
+        release_candidate(settings)  # the release: its changes against the last one, served by one rename
         publish_exports(settings)
         return {"rows": _count(settings, "marts.fct_indicator_observation")}
     if stage == "pipeline":
