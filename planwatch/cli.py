@@ -132,7 +132,7 @@ def render_submissions(settings, since) -> str:
         rows = con.execute("""
             select l.file_name, e.status, e.region_code, e.sender, e.actor, e.happened_at, e.note_en
             from raw.submission_event e join raw.load_file l using (load_id)
-            where e.status in ('accepted', 'returned') and ($since is null or e.happened_at > $since)
+            where e.status in ('accepted', 'queried', 'returned') and ($since is null or e.happened_at > $since)
             order by e.happened_at""", {"since": since}).fetchall()
     lines = [bilingual(f"上次发布以来的报送：{len(rows)} 条决定", f"Submissions since the last release: {len(rows)} decision(s)")]
     for name, status, region, sender, actor, at, note in rows:

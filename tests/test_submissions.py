@@ -98,6 +98,11 @@ def test_a_corrected_file_supersedes_the_returned_one(reviewed_home, tmp_path):
     submissions = dict(published(home, "select file_name, status from marts.fct_submission "
                                        "where file_name like '2024_新会区%'"))
     assert submissions == {"2024_新会区.csv": "superseded", "2024_新会区_更正.csv": "accepted"}
+    # and each accepted submission's history ends `published` once a release carried it
+    with duckdb.connect(str(home / "warehouse" / "planwatch.duckdb"), read_only=True) as con:
+        assert con.execute("select e.status from raw.submission_event e join raw.load_file l using (load_id) "
+                           "where l.file_name = '2025_江门市.csv' order by happened_at").fetchall() == [
+            ("received",), ("checked",), ("accepted",), ("published",)]
     (by,) = published(home, "select superseded_by from marts.fct_submission where file_name = '2024_新会区.csv'")
     assert by[0] == published(home, "select load_id from marts.fct_submission "
                                     "where file_name = '2024_新会区_更正.csv'")[0][0]
@@ -148,7 +153,8 @@ def test_a_jump_on_last_year_is_held_until_answered_and_a_county_sum_only_asks(b
     released = planwatch_cli("run", home=home, check=False)
     assert released.returncode == 0, released.stdout[-2000:] + released.stderr[-2000:]
     assert published(home, taishan, ["YUECAI_CHEF_TRAINING"]) == [(18000.0,)]
+    # released with the first release after it, every query answered: the last step of its history
     assert published(home, "select status from marts.fct_submission where file_name = '2024_台山市.csv'") == [
-        ("accepted",)]
+        ("published",)]
     answered = published(home, "select status, answered_by, answer from review.query where kind = 'year_on_year'")
     assert answered == [("answered", "台山市统计员", "新增培训基地，全年集中培训")]

@@ -13,6 +13,7 @@ select
         when 'accepted' then '已接受'
         when 'returned' then '已退回'
         when 'queried' then '待说明'
+        when 'published' then '已发布'
         when 'superseded' then '已由更正版本替代'
         when 'checked' then '已检查'
         else '已接收'

@@ -137,6 +137,15 @@ def _record(con, settings: Settings, kind: str, changes: list[tuple], approved_b
     actions.append((at, approved_by, kind if kind == "rollback" else "publish", str(number),
                     f"restores release {restores}" if restores else note))
     con.executemany("insert into review.action values (?, ?, ?, ?, ?)", actions)
+    # the submissions this release first carries reach the last step of their history: published
+    con.execute("""
+        insert into raw.submission_event
+        select load_id, 'published', region_code, sender, $actor, null,
+               '已随第 ' || $number || ' 号版本发布', 'published in release ' || $number, $at
+        from raw.submission_event
+        qualify row_number() over (partition by load_id order by happened_at desc) = 1
+            and status in ('accepted', 'queried')
+    """, {"actor": approved_by, "number": number, "at": at})
     con.execute("commit")
     return Release(number, kind, approved_by, at, note, counts["new"], counts["revised"], counts["withdrawn"], file,
                    restores)

@@ -53,7 +53,8 @@ select
     coalesce(last_step.happened_at, loads.loaded_at) as status_at,
     case
         when superseding.superseded_by is not null then 'superseded'
-        when last_step.status = 'queried' and open_holds.open_queries is null then 'accepted'  -- all answered
+        when last_step.status in ('queried', 'published') and open_holds.open_queries is not null then 'queried'
+        when last_step.status = 'queried' then 'accepted'  -- every query answered: released by the next build
         else coalesce(last_step.status, 'accepted')
     end as status,
     coalesce(last_step.status, 'accepted') = 'returned' as is_returned,
