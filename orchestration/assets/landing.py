@@ -40,6 +40,7 @@ def landing_loads(context: AssetExecutionContext, planwatch: PlanwatchResource):
         "rows_quarantined": summary.total("rows_quarantined"),
         "files_with_errors": [f.name for f in summary.errors],
         "submissions_returned": [f.name for f in summary.returned],
+        "submissions_held": {f.name: f.held for f in summary.held},  # values waiting for an answer (查询)
         # every file with something for its sender to correct, and its error list (错误清单)
         "back_to_senders": {f.name: str(summary.error_lists.get(f.name, "")) for f in summary.needs_sender},
         "target": settings.target,
