@@ -94,8 +94,10 @@ def test_twenty_readers_during_a_publish(built_home, tmp_path, monkeypatch):
     for thread in threads:
         thread.start()
     env = {**os.environ, "PLANWATCH_HOME": str(home)}
-    result = subprocess.run([str(PLANWATCH), "publish"], env=env, capture_output=True, text=True, timeout=300,
-                            start_new_session=True)
+    # a publication that replaces the file: a rollback to release 1 is a new release (an unchanged `planwatch
+    # publish` makes none), served by the same rename as every release
+    result = subprocess.run([str(PLANWATCH), "release", "rollback", "1", "--by", "test", "--note", "readers"],
+                            env=env, capture_output=True, text=True, timeout=300, start_new_session=True)
     time.sleep(1)
     stop.set()
     for thread in threads:
