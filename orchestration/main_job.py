@@ -108,6 +108,8 @@ def first_failure(result) -> str:
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
+            while error is not None and error.cause is not None:  # the root cause, not Dagster's wrapper
+                error = error.cause
             text = " ".join((error.message if error else "").split())
             return f"{event.step_key}: {text[:300] or 'failed'}"
     return "see the log"

@@ -80,8 +80,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if not gate.passed:
         fail(*publication_blocked(settings, len(gate.failed_errors)))
         return 1
-    open_mart_queries(settings)
     candidate = publish(settings)
+    open_mart_queries(settings, candidate)
     if settings.release_policy == "approve":
         say(f"候选版本已生成，等待审核签发：{candidate}（planwatch review / planwatch approve）",
             f"candidate release written, waiting for a steward: {candidate} (planwatch review / planwatch approve)")

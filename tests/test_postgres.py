@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from conftest import free_port, planwatch_cli
-from warehouses import MARTS, mart_select, normalised
+from warehouses import MARTS, MAY_BE_EMPTY, mart_select, normalised
 from expectations.suites import build_checks
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -87,7 +87,7 @@ def test_the_whole_pipeline_runs_on_postgres_with_the_same_marts(built_home, pos
             cur.execute(select)
             on_postgres = normalised(cur.fetchall())
             on_duckdb = normalised(dd.execute(select).fetchall())
-            assert len(on_postgres) == len(on_duckdb) > 0, mart
+            assert len(on_postgres) == len(on_duckdb) and (on_duckdb or mart in MAY_BE_EMPTY), mart
             assert on_postgres == on_duckdb, mart
         # the gate ran on the server: its results are in the server's quality schema and were published
         cur.execute("select count(*), count(*) filter (where severity = 'error' and not success) "

@@ -25,8 +25,8 @@ def build_publish_assets(mart_keys: list[AssetKey]):
         gate = last_run(settings)
         if gate is None or gate.run_id != context.run.run_id or not gate.passed:  # blocking checks stop us first
             raise GateNotPassed("the quality gate has not passed for the current build; nothing published")
-        asked = open_mart_queries(settings)  # the counties' sum, the plan's own findings: asked, nothing held
         candidate = publish(settings)
+        asked = open_mart_queries(settings, candidate)  # the counties' sum, the plan's own findings: nothing held
         metadata = {"candidate": str(candidate), "target": settings.target, "gate_run_id": gate.run_id,
                     "warnings": len(gate.failed_warnings), "policy": settings.release_policy,
                     "new_queries": asked, "open_queries": len(queries(settings))}

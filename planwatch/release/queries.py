@@ -12,6 +12,7 @@ the cell), so an answered query stays answered until its rows change. Answers ar
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 
@@ -31,14 +32,14 @@ from (
            format('the counties add up to {} against the city''s {} (a difference of {}, over 1 %): does the city '
                   'figure include city-level units? The steward decides which figure stands',
                   county_sum_value::double, actual_value::double, county_sum_difference::double) as detail_en
-    from marts.fct_plan_progress
+    from cand.marts.fct_plan_progress
     where county_sum_value is not null and abs(county_sum_difference) > 0.01 * abs(actual_value)
     union all
     select md5('plan_consistency|' || target_code || '|' || cell_ref || '|' || finding_zh),
            'plan_consistency', indicator_code, null, year, finding_zh,
            'the plan''s text and its table disagree (' || target_code || ' against ' || cell_ref || '): the '
            || 'steward records which one the office follows'
-    from marts.rpt_plan_consistency
+    from cand.marts.rpt_plan_consistency
     where not values_agree
 ) as found
 where query_id not in (select query_id from raw.review_query)
@@ -65,11 +66,16 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def open_mart_queries(settings: Settings) -> int:
-    """Ask what the marts just built raise (counties' sum, the plan's own findings); returns how many are new."""
+def open_mart_queries(settings: Settings, candidate: Path) -> int:
+    """Ask what the candidate's marts raise (counties' sum, the plan's own findings); returns how many are new.
+    The candidate file holds the marts on every target (PostgreSQL and Spark mirror theirs into it)."""
     with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
         before = con.execute("select count(*) from raw.review_query").fetchone()[0]
-        con.execute(MART_QUERIES_SQL, {"now": _now()})
+        con.execute(f"attach '{candidate}' as cand (read_only)")
+        try:
+            con.execute(MART_QUERIES_SQL, {"now": _now()})
+        finally:
+            con.execute("detach cand")
         return con.execute("select count(*) from raw.review_query").fetchone()[0] - before
 
 
