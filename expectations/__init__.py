@@ -6,19 +6,18 @@ PostgreSQL through SQL; Spark on DataFrames).
 - `gate.py`    — runs the suites, writes the quality history and the Data Docs, says what failed
 """
 
-import os
 import sys
 
-from planwatch.settings import SPARK_PROCESS_ENV
+from planwatch.settings import pyspark_wanted
 
 # GE imports pyspark whenever it is installed (`import great_expectations` pulls in pyspark.ml and pyspark's
 # connect client), and pyspark's connect utilities call sys.exit(0) when google.rpc is missing in a process whose
 # __main__ has neither a spec nor a file — which is what Dagster's run worker is: every run the daemon launched
-# ended before its first step. Spark work happens only in a Spark step's own process (planwatch.targets.spark
-# marks it with PLANWATCH_SPARK_PROCESS); everywhere else GE is shown pyspark as not installed — a None in
-# sys.modules makes `import pyspark` raise ImportError, which GE's compatibility layer expects — and the code
-# location, the run worker and every command stay free of Spark (and of its half-second import).
-if not os.environ.get(SPARK_PROCESS_ENV):
+# ended before its first step. Two answers: the connect client's requirements are installed (pyproject.toml), and
+# outside the Spark target GE is shown pyspark as not installed — a None in sys.modules makes `import pyspark`
+# raise ImportError, which GE's compatibility layer expects — so the code location, the run worker and every
+# command of the other targets stay free of Spark (and of its half-second import).
+if not pyspark_wanted():
     sys.modules.setdefault("pyspark", None)
 else:
     import warnings

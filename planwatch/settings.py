@@ -15,8 +15,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_FILE_NAME = "planwatch.duckdb"
 # where dbt builds staging → marts and the quality gate validates (profiles.yml has one output per target)
 TARGETS = ("duckdb", "postgres", "spark")
-# set in the environment of a Spark step's own process (planwatch/targets/spark.py): only there may pyspark load
+# set in the environment of a Spark step's own process (planwatch/targets/spark.py)
 SPARK_PROCESS_ENV = "PLANWATCH_SPARK_PROCESS"
+
+
+def pyspark_wanted() -> bool:
+    """Whether this process may import pyspark: a Spark step's own process, or any process of the Spark target
+    (dbt-spark runs Spark inside dbt). Everywhere else Spark is never loaded (expectations/__init__.py)."""
+    return bool(os.environ.get(SPARK_PROCESS_ENV)) or \
+        os.environ.get("PLANWATCH_DBT_TARGET", "").strip().lower() == "spark"
 
 
 def _path(env: str, default: Path) -> Path:
