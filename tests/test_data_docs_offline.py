@@ -9,7 +9,6 @@ import json
 import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 from conftest import launch_chromium
 from expectations.suites import build_checks

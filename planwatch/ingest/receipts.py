@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from planwatch.ingest.results import FileResult, LoadSummary
-from planwatch.messages import bilingual
 from planwatch.settings import Settings
 
 HEADERS = ("文件 File", "工作表 Sheet", "行 Row", "列 Column", "值 Value", "处理 Action", "原因", "Reason")
