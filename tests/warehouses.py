@@ -9,10 +9,11 @@ MARTS = ["dim_indicator", "dim_plan", "dim_plan_indicator", "dim_region", "dim_y
          "fct_submission", "fct_submission_issue"]
 # empty for the bundled data (nothing quarantined or returned): compared all the same
 MAY_BE_EMPTY = {"fct_submission_issue"}
-# when a load ran (timestamps and an id made from one), not what it holds; and where a submission's history has
-# got to — `published` once a release carried it, so it depends on how many runs a home has seen
-VOLATILE = {"loaded_at", "load_id", "received_at", "status_at", "supersedes", "superseded_by", "status", "status_zh",
-            "note_zh", "note_en"}
+# when a load ran (timestamps and an id made from one), not what it holds
+VOLATILE = {"loaded_at", "load_id", "received_at", "status_at", "supersedes", "superseded_by"}
+# where a submission's history has got to — `published` once a release carried it — depends on how many runs a
+# home has seen, not on the engine
+VOLATILE_IN = {"fct_submission": {"status", "status_zh", "note_zh", "note_en"}}
 
 
 def normalised(rows: list[tuple]) -> list[tuple]:
@@ -28,5 +29,5 @@ def mart_select(duckdb_con, mart: str) -> str:
     """`select <every stable column> from marts.<mart>`, the columns as the DuckDB build has them."""
     columns = [r[0] for r in duckdb_con.execute(
         "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
-        "order by column_index", [mart]).fetchall() if r[0] not in VOLATILE]
+        "order by column_index", [mart]).fetchall() if r[0] not in VOLATILE | VOLATILE_IN.get(mart, set())]
     return f"select {', '.join(columns)} from marts.{mart}"
