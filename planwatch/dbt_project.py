@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from dagster_dbt import DbtProject
-
 from planwatch.settings import REPO_ROOT, Settings, export_env
 
 DBT_SOURCE_GLOBS = ("dbt_project.yml", "profiles.yml", "models/**/*", "seeds/**/*", "macros/**/*",
@@ -28,7 +26,10 @@ def dbt_fingerprint(root: Path = REPO_ROOT) -> str:
     return digest.hexdigest()
 
 
-def prepared_dbt_project(settings: Settings) -> DbtProject:
+def prepared_dbt_project(settings: Settings):
+    """The DbtProject (dagster-dbt, imported here only: the release commands need the fingerprint, not Dagster)."""
+    from dagster_dbt import DbtProject
+
     export_env(settings)
     project = DbtProject(project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=settings.dbt_target_path)
     stamp = settings.dbt_target_path / ".planwatch_fingerprint"
