@@ -9,7 +9,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 
 DOCS_ASSETS := expectations/data_docs_assets
 
-.PHONY: install system-packages run test test-spark docs ui dashboard bench bench-smoke clean
+.PHONY: install system-packages run test test-spark test-faults docs ui dashboard bench bench-smoke clean
 
 # A local virtual environment with the exact pins of constraints.txt, and the Data Docs' scripts and styles at the
 # versions of package-lock.json (re-made when any of these files changes).
@@ -30,9 +30,13 @@ run: $(STAMP)
 system-packages:
 	bash scripts/system-packages.sh test
 
-## every test but the Spark suite (DuckDB, a throwaway PostgreSQL 15, Dagster's daemon, the browser); under 25 minutes
+## every test but the two heavy suites (DuckDB, a throwaway PostgreSQL 15, Dagster's daemon, the browser)
 test: $(STAMP) system-packages
-	$(BIN)/python -m pytest -m "not spark"
+	$(BIN)/python -m pytest -m "not spark and not faults"
+
+## the fault-injection suite: SIGKILL at 22 seeded points across load, build, gate and publish (6–8 minutes)
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest -m faults tests/test_faults.py
 
 ## only the Spark tests: the whole pipeline on local Spark, marts equal to DuckDB's (a few minutes; needs Java 17)
 test-spark: $(STAMP) system-packages

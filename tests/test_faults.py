@@ -22,6 +22,8 @@ import pytest
 
 from conftest import PLANWATCH
 
+pytestmark = pytest.mark.faults  # a heavy suite: `make test-faults` (CI runs it after `make test`)
+
 RATES = ["URBAN_REG_UNEMP_RATE", "PENSION_INS_RATE", "DISPUTE_MEDIATION_RATE", "ARBITRATION_CLOSURE_RATE",
          "INSPECTION_CLOSURE_RATE"]
 REGIONS = ["440700", "440703", "440704", "440705", "440781", "440783", "440784", "440785"]
