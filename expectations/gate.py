@@ -25,6 +25,7 @@ from expectations.suites import ERROR, WARNING, Check, build_checks
 from planwatch.faults import checkpoint
 from planwatch.messages import bilingual
 from planwatch.settings import Settings
+from planwatch.warehouse_access import sql_literal, writes_warehouse
 
 DATASOURCE = "planwatch_warehouse"
 HISTORY_DDL = """
@@ -119,6 +120,7 @@ def _observed(result) -> str | None:
     return None
 
 
+@writes_warehouse
 def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str | None = None) -> GateResult:
     """Validate `checks` (default: all). Calls sharing a run_id (one pipeline run validates raw loads before
     the build and staging and marts after it) add up to one result in last_run.json."""
@@ -268,7 +270,7 @@ def record_history(settings: Settings, gate: GateResult) -> None:
     with duckdb.connect(database, config=settings.duckdb_config) as con:
         con.execute(HISTORY_DDL)
         con.executemany(insert, rows)
-        con.execute(f"copy quality.quality_result to '{history}' (format parquet)")
+        con.execute(f"copy quality.quality_result to {sql_literal(history)} (format parquet)")
 
 
 def write_last_run(settings: Settings, gate: GateResult) -> None:

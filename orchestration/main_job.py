@@ -16,6 +16,7 @@ from planwatch.messages import fail, say
 from planwatch.publish.published_copy import published_dir, published_path
 from planwatch.publish.publisher import publication_blocked
 from planwatch.settings import Settings, export_env
+from planwatch.warehouse_access import reads_warehouse
 
 # Dagster's console logger at INFO: a statistician reads step results, not engine DEBUG events
 VERBOSE_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -115,6 +116,7 @@ def first_failure(result) -> str:
     return "see the log"
 
 
+@reads_warehouse
 def print_summary(settings: Settings) -> None:
     # the marts as published (on every target a DuckDB file: the server's published schema is mirrored into it);
     # quarantine from the working file, where every target's loads run

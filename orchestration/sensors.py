@@ -18,6 +18,7 @@ from dagster import (
     sensor,
 )
 
+from planwatch.ingest.encodings import display_name
 from planwatch.ingest.loader import file_sha256, landing_files
 from planwatch.settings import Settings
 
@@ -33,9 +34,12 @@ def build_landing_sensor(settings: Settings, job):
         current, changed = {}, {}
         for path in landing_files(settings.landing):
             name = str(path.relative_to(settings.landing))
-            if name.startswith("bundled/"):
-                continue  # written by the job itself
-            stat = path.stat()
+            if name.startswith("bundled/") or path.is_symlink():
+                continue  # written by the job itself; a link is the loader's to report, never to follow here
+            try:
+                stat = path.stat()
+            except OSError:  # gone since it was listed
+                continue
             previous = seen.get(name)
             if previous and previous[:2] == [stat.st_size, stat.st_mtime_ns]:
                 current[name] = previous
@@ -51,7 +55,8 @@ def build_landing_sensor(settings: Settings, job):
             return
         run_key = hashlib.sha256(json.dumps(sorted(changed.items())).encode()).hexdigest()[:32]
         yield RunRequest(run_key=run_key, tags={"planwatch/trigger": "landing_folder",
-                                                "planwatch/files": ", ".join(sorted(changed))[:1000]})
+                                                "planwatch/files": ", ".join(display_name(n) for n in
+                                                                             sorted(changed))[:1000]})
         context.update_cursor(json.dumps({**seen, **current}, sort_keys=True))
 
     return landing_folder

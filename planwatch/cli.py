@@ -126,9 +126,9 @@ def render_changes(changes: list[tuple], shown: int = 30) -> str:
 
 
 def render_submissions(settings, since) -> str:
-    import duckdb
+    from planwatch.warehouse_access import working_connection
 
-    with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:
+    with working_connection(settings, write=False) as con:
         rows = con.execute("""
             select l.file_name, e.status, e.region_code, e.sender, e.actor, e.happened_at, e.note_en
             from raw.submission_event e join raw.load_file l using (load_id)
@@ -338,6 +338,32 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_recover(args: argparse.Namespace) -> int:
+    from planwatch.recovery import recover
+
+    settings = get_settings()
+    outcome = recover(settings, force=args.force)
+    if outcome is None:
+        say("数据仓库工作文件完好，无需恢复（如仍要重建，请加 --force）。",
+            "The working warehouse file is sound: nothing to recover (add --force to rebuild it anyway).")
+        return 0
+    if outcome.damaged_kept_as:
+        say(f"损坏的工作文件已保留为 {outcome.damaged_kept_as}", f"The damaged working file is kept as "
+            f"{outcome.damaged_kept_as}")
+    if outcome.restored_release:
+        say(f"已从第 {outcome.restored_release} 次发布时的副本恢复", f"Restored the copy taken at release "
+            f"{outcome.restored_release}")
+    else:
+        say("没有发布时的副本：从空的数据仓库开始", "No copy from a release: starting from an empty warehouse")
+    say(f"重新加载 {len(outcome.loads_replayed)} 个批次（原批次号不变），重做 {outcome.actions_replayed} 项审核操作",
+        f"Loaded again {len(outcome.loads_replayed)} load(s) under their own load ids; replayed "
+        f"{outcome.actions_replayed} review action(s)")
+    for line in outcome.not_replayed:
+        print(f"  ! {line}")
+    say("请运行 planwatch run 重建数据集市。", "Run planwatch run to rebuild the marts.")
+    return 1 if outcome.not_replayed else 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     settings = get_settings()
     for field in ("home", "warehouse", "landing", "dbt_target_path", "dagster_home", "log_dir", "target"):
@@ -430,6 +456,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="把尚未复制的加载批次复制到目标库（PostgreSQL / Spark）的 raw 模式 / copy the "
                                        "loads the PostgreSQL or Spark target does not have yet into its raw schema")
     sync.set_defaults(func=cmd_sync)
+    recover = sub.add_parser("recover", help="工作文件损坏时：从最近一次发布时的副本恢复，并重新加载此后的文件 / a damaged "
+                                             "working file: restore the copy of the last release and load again "
+                                             "what arrived since")
+    recover.add_argument("--force", action="store_true", help="即使工作文件完好也重建 / rebuild even a sound file")
+    recover.set_defaults(func=cmd_recover)
     show = sub.add_parser("settings", help="显示当前设置 / show the settings in force")
     show.set_defaults(func=cmd_settings)
     return parser
@@ -447,8 +478,13 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         fail(f"设置有误：{error}", f"invalid setting: {error}")
         return 2
+    from planwatch.warehouse_access import WarehouseBusy
+
     try:
         return args.func(args)
+    except WarehouseBusy as busy:  # nothing went wrong: another task was writing; a scheduler retries later
+        fail(busy.zh, busy.en)
+        return 75  # EX_TEMPFAIL
     except KeyboardInterrupt:
         fail("已中断。", "interrupted.")
         return 130

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from planwatch.settings import REPO_ROOT, Settings, export_env
+from planwatch.warehouse_access import writes_warehouse
 
 DBT_SOURCE_GLOBS = ("dbt_project.yml", "profiles.yml", "models/**/*", "seeds/**/*", "macros/**/*",
                     "tests/dbt/**/*")
@@ -41,6 +42,7 @@ def prepared_dbt_project(settings: Settings):
     return project
 
 
+@writes_warehouse
 def run_dbt(settings: Settings, args: list[str]) -> int:
     """Run dbt in process with planwatch's settings (warehouse path, target and log folders)."""
     from dbt.cli.main import dbtRunner

@@ -18,9 +18,17 @@ def fail(zh: str, en: str) -> None:
     print(bilingual(f"错误：{zh}", f"Error: {en}"), file=sys.stderr, flush=True)
 
 
+# what DuckDB says when the working file is not a database any more (truncated, overwritten, bad blocks)
+DAMAGED = ("not a valid DuckDB database file", "The file is not a valid DuckDB database", "Corrupt database file",
+           "block checksum", "Failed to read database header", "database file is corrupted", "checksum mismatch",
+           "INTERNAL Error: Could not read enough bytes", "Serialization Error")
+
+
 def explain(error: BaseException) -> tuple[str, str]:
     """What an error from below means for the person who ran the command, Chinese and English — for the
     situations people meet (a warehouse another process holds, a damaged or missing file, a full disk)."""
+    if getattr(error, "zh", None) and getattr(error, "en", None):  # our own errors carry their message
+        return error.zh, error.en
     text = " ".join(str(error).split())
     holder = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", text)
     if "Could not set lock on file" in text:
@@ -32,9 +40,11 @@ def explain(error: BaseException) -> tuple[str, str]:
         return ("磁盘已满，操作未完成；已发布的数据保持不变。请腾出空间后重试",
                 "the disk is full and the operation did not finish; the published copy is unchanged. Free some "
                 "space and try again")
-    if "not a valid DuckDB database file" in text or "The file is not a valid DuckDB database" in text:
-        return (f"数据仓库文件已损坏或不是 DuckDB 文件：{text[:300]}",
-                f"the warehouse file is damaged or not a DuckDB file: {text[:300]}")
+    if any(sign in text for sign in DAMAGED):
+        return (f"数据仓库工作文件已损坏（{text[:200]}）；已发布的数据不受影响。运行 planwatch recover 从最近一次发布恢复，"
+                f"并重新加载此后收到的文件",
+                f"the working warehouse file is damaged ({text[:200]}); the published copy is not affected. Run "
+                f"planwatch recover to restore it from the last release and load again the files received since")
     if isinstance(error, FileNotFoundError):
         return (f"找不到文件：{error.filename or text}", f"file not found: {error.filename or text}")
     if isinstance(error, PermissionError):

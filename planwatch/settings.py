@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,38 @@ def pyspark_wanted() -> bool:
 def _path(env: str, default: Path) -> Path:
     value = os.environ.get(env)
     return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one landing file may hold. Each bound is checked before parsing (sizes the file or the workbook's
+    directory declares) and while parsing (what is really there), so a hostile or broken file stops with a
+    message naming the file and the limit instead of running for hours while the warehouse waits."""
+
+    file_mb: int = 1024
+    """PLANWATCH_MAX_FILE_MB: the size of the file as it arrives."""
+    unpacked_mb: int = 2048
+    """PLANWATCH_MAX_UNPACKED_MB: an XLSX's members once decompressed, all together."""
+    cells: int = 20_000_000
+    """PLANWATCH_MAX_CELLS: cells that hold something, all sheets together."""
+    sheets: int = 64
+    """PLANWATCH_MAX_SHEETS: worksheets in one workbook."""
+    shared_strings_mb: int = 256
+    """PLANWATCH_MAX_SHARED_STRINGS_MB: an XLSX's shared-strings table once decompressed."""
+    columns: int = 128
+    """PLANWATCH_MAX_COLUMNS: columns of a sheet or CSV."""
+    line_kb: int = 1024
+    """PLANWATCH_MAX_LINE_KB: one line of a CSV (a record, quoted line breaks included)."""
+
+    ENV = {"file_mb": "PLANWATCH_MAX_FILE_MB", "unpacked_mb": "PLANWATCH_MAX_UNPACKED_MB",
+           "cells": "PLANWATCH_MAX_CELLS", "sheets": "PLANWATCH_MAX_SHEETS",
+           "shared_strings_mb": "PLANWATCH_MAX_SHARED_STRINGS_MB", "columns": "PLANWATCH_MAX_COLUMNS",
+           "line_kb": "PLANWATCH_MAX_LINE_KB"}
+
+    @classmethod
+    def from_env(cls) -> "ReadLimits":
+        defaults = cls()
+        return cls(**{name: _int(env, getattr(defaults, name), minimum=1) for name, env in cls.ENV.items()})
 
 
 @dataclass(frozen=True)
@@ -87,6 +119,11 @@ class Settings:
     """PLANWATCH_YOY_RATE_POINTS: the same for a rate, in percentage points."""
     releases_kept: int = 10
     """PLANWATCH_RELEASES_KEPT: how many releases stay on disk under published/releases/ for a rollback."""
+    lock_wait_seconds: int = 1800
+    """PLANWATCH_LOCK_WAIT: how long a command or run waits for another one writing the warehouse before it
+    stops with a message (seconds; 0: do not wait)."""
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    """The bounds of one landing file (ReadLimits: PLANWATCH_MAX_FILE_MB … PLANWATCH_MAX_LINE_KB)."""
 
     @property
     def spark_dir(self) -> Path:
@@ -139,7 +176,7 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         timezone=_timezone("PLANWATCH_TIMEZONE", "Asia/Shanghai"),
         sensor_interval_seconds=_int("PLANWATCH_SENSOR_INTERVAL", 60, minimum=1),
         alert_webhook=os.environ.get("PLANWATCH_ALERT_WEBHOOK") or None,
-        seeds=_path("PLANWATCH_SEEDS", REPO_ROOT / "seeds"),
+        seeds=_seeds(),
         duckdb_memory_limit=os.environ.get("PLANWATCH_DUCKDB_MEMORY_LIMIT", "3GB"),
         bundled_data=os.environ.get("PLANWATCH_BUNDLED_DATA", "true").lower() not in ("0", "false", "no"),
         target=_target(),
@@ -151,9 +188,21 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         pg_bi_role=os.environ.get("PLANWATCH_PG_BI_ROLE", "planwatch_bi"),
         release_policy=_policy(),
         releases_kept=_int("PLANWATCH_RELEASES_KEPT", 10, minimum=1),
+        lock_wait_seconds=_int("PLANWATCH_LOCK_WAIT", 1800, minimum=0),
+        limits=ReadLimits.from_env(),
         yoy_change=_float("PLANWATCH_YOY_CHANGE", 0.30),
         yoy_rate_points=_float("PLANWATCH_YOY_RATE_POINTS", 5.0),
     )
+
+
+def _seeds() -> Path:
+    """PLANWATCH_SEEDS, a relative one read against the repository (as dbt reads it: export_env hands dbt a
+    relative path), so every command works from any working directory."""
+    value = os.environ.get("PLANWATCH_SEEDS", "").strip()
+    if not value:
+        return REPO_ROOT / "seeds"
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else REPO_ROOT / path).resolve()
 
 
 def _int(env: str, default: int, minimum: int) -> int:

@@ -60,14 +60,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def planwatch_cli(*args: str, home: Path, check: bool = True, timeout: int = 600, env_extra=None):
+def planwatch_cli(*args: str, home: Path, check: bool = True, timeout: int = 600, env_extra=None, cwd=None):
     """Run the installed `planwatch` console script as a user would, against `home`."""
     env = {**os.environ, "PLANWATCH_HOME": str(home), **(env_extra or {})}
     for var in ("PLANWATCH_WAREHOUSE", "PLANWATCH_LANDING"):
         env.pop(var, None) if var not in (env_extra or {}) else None
     # a session of its own: a crash point kills its whole process group, never pytest
     result = subprocess.run([str(PLANWATCH), *args], env=env, capture_output=True, text=True, timeout=timeout,
-                            start_new_session=True)
+                            start_new_session=True, cwd=cwd)
     if check and result.returncode != 0:
         raise AssertionError(f"planwatch {' '.join(args)} exited {result.returncode}\n"
                              f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}")

@@ -7,6 +7,7 @@ match), and the quarantine reasons with their row and column.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -16,6 +17,7 @@ import openpyxl
 import pytest
 
 from planwatch.ingest import load_files
+from planwatch.ingest.encodings import display_name
 from planwatch.settings import get_settings
 
 HEADER = "指标,地区,年份,数值,单位,状态,来源,备注\n"
@@ -74,6 +76,9 @@ class Case:
     values: dict[tuple[str, str, int], float] = field(default_factory=dict)  # (indicator, region, year) → value
     quarantine_cells: list[tuple] = field(default_factory=list)  # (sheet, row, column, raw value, reason)
     notes: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # settings for this case (a low limit)
+    notes_stored: dict[tuple[str, str, int], str] = field(default_factory=dict)  # key → note as stored
+    hidden_rows: int = 0
 
 
 LARGE_ROWS = 120_000
@@ -94,6 +99,85 @@ def _huge(path: Path) -> Path:
 def _crlf_gbk(d: Path) -> Path:
     return write(d / "gbk_crlf.csv", (HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,初步,广东省统计局,备注：粤\n"
                         "城镇登记失业率,鹤山市,2021,2.43,%,最终,,\n").replace("\n", "\r\n"), "gbk")
+
+
+# ------------------------------------------------------------------ hostile and accidental input (issue 16)
+def _whole_grid_dimension(directory: Path) -> Path:
+    """A small workbook whose recorded size is the whole grid: one styled, empty cell at XFD1048576."""
+    from openpyxl.styles import PatternFill
+
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = "数据"
+    for row in (["指标", "地区", "年份", "数值"], ["城镇新增就业人数", "江门市", 2021, 4.6]):
+        ws.append(row)
+    ws["XFD1048576"].fill = PatternFill("solid", fgColor="FFFF00")
+    path = directory / "whole_grid.xlsx"
+    workbook.save(path)
+    return path
+
+
+def _many_shared_strings(directory: Path) -> Path:
+    """A workbook as Excel writes one, texts in a shared-strings table: 20,000 distinct notes, 2.4 MB of it."""
+    import zipfile
+
+    texts = ["指标", "地区", "年份", "数值", "备注", "城镇新增就业人数", "江门市"]
+    texts += [f"说明文字 {i:06d} " + "x" * 80 for i in range(20000)]
+    rows = ['<row r="1">' + "".join(f'<c r="{c}1" t="s"><v>{i}</v></c>' for i, c in enumerate("ABCDE")) + "</row>"]
+    for i in range(20000):
+        r = i + 2
+        rows.append(f'<row r="{r}"><c r="A{r}" t="s"><v>5</v></c><c r="B{r}" t="s"><v>6</v></c>'
+                    f'<c r="C{r}"><v>2021</v></c><c r="D{r}"><v>4.6</v></c><c r="E{r}" t="s"><v>{i + 7}</v></c></row>')
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+        f'</Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+        f'<sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="'
+        f'worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+        f'</Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>'
+        + "".join(rows) + "</sheetData></worksheet>",
+        "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" count="{len(texts)}" '
+        f'uniqueCount="{len(texts)}">' + "".join(f"<si><t>{t}</t></si>" for t in texts) + "</sst>",
+    }
+    path = directory / "strings.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def _hidden_draft_row(directory: Path) -> Path:
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = "数据"
+    for row in (["指标", "地区", "年份", "数值"], ["城镇新增就业人数", "江门市", 2021, 999],
+                ["城镇新增就业人数", "江门市", 2021, 4.6]):
+        ws.append(row)
+    ws.row_dimensions[2].hidden = True
+    path = directory / "hidden_row.xlsx"
+    workbook.save(path)
+    return path
+
+
+def _gbk_name(directory: Path) -> Path:
+    return write(directory / os.fsdecode("江门市2021年报表".encode("gbk") + b".csv"),
+                 HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n")
+
+
+BIG5_NOTE = "廣東省統計局資料，已核對"
 
 
 CASES = [
@@ -226,6 +310,57 @@ CASES = [
     Case("wide_row_without_values", lambda d: write(d / "wide_empty_row.csv", "指标,地区,2021,2022\n"
                                                     "城镇新增就业人数,江门市,,\n城镇登记失业率,江门市,2.4,\n"),
          loaded=1, quarantined={"missing_value": 1}),
+    # --- bounded work: a limit names itself, nothing loads, and the recorded grid size is not the work
+    Case("xlsx_recording_the_whole_grid", _whole_grid_dimension, loaded=1,
+         values={("URBAN_NEW_JOBS", "440700", 2021): 4.6}),
+    Case("shared_strings_over_the_limit", _many_shared_strings, status="error", error="PLANWATCH_MAX_SHARED_STRINGS_MB",
+         env={"PLANWATCH_MAX_SHARED_STRINGS_MB": "1"}),
+    Case("shared_strings_within_the_limits", _many_shared_strings, loaded=1, duplicate=19999,
+         values={("URBAN_NEW_JOBS", "440700", 2021): 4.6}),
+    Case("workbook_unpacking_over_the_limit", _many_shared_strings, status="error", error="PLANWATCH_MAX_UNPACKED_MB",
+         env={"PLANWATCH_MAX_UNPACKED_MB": "1"}),
+    Case("too_many_sheets", lambda d: xlsx(d / "sheets3.xlsx", {f"表{i}": [["指标", "地区", "年份", "数值"]] for i in range(3)}),
+         status="error", error="PLANWATCH_MAX_SHEETS", env={"PLANWATCH_MAX_SHEETS": "2"}),
+    Case("too_many_cells", lambda d: write(d / "cells.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n"),
+         loaded=1, env={"PLANWATCH_MAX_CELLS": "5"}),  # a CSV is bounded by its size and line length
+    Case("xlsx_too_many_cells", lambda d: xlsx(d / "cells.xlsx", {"数据": [["指标", "地区", "年份", "数值"],
+                                                                         ["城镇新增就业人数", "江门市", 2021, 4.6]]}),
+         status="error", error="PLANWATCH_MAX_CELLS", env={"PLANWATCH_MAX_CELLS": "5"}),
+    Case("file_over_the_size_limit", lambda d: write(d / "big.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n" * 30000),
+         status="error", error="PLANWATCH_MAX_FILE_MB", env={"PLANWATCH_MAX_FILE_MB": "1"}),
+    Case("line_over_the_limit", lambda d: write(d / "long_line.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,," + "长" * 2000 + "\n"),
+         status="error", error="PLANWATCH_MAX_LINE_KB", env={"PLANWATCH_MAX_LINE_KB": "1"}),
+    Case("too_many_columns", lambda d: write(d / "wide200.csv", HEADER.strip() + "," * 200 + "\n"
+                                             "城镇新增就业人数,江门市,2021,4.6,万人,,," + ",x" * 200 + "\n"),
+         status="error", error="PLANWATCH_MAX_COLUMNS"),
+    # --- files as they arrive
+    Case("gbk_file_name", _gbk_name, loaded=1),
+    Case("newline_in_file_name", lambda d: write(d / "a\nforged ✓ line.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n"),
+         loaded=1),
+    Case("big5_file", lambda d: write(d / "big5.csv", "indicator,region,year,value,unit,status,source,note\n"
+                                      f"URBAN_REG_UNEMP_RATE,440700,2021,2.4,%,,,{BIG5_NOTE}\n", "big5"),
+         loaded=1, notes_stored={("URBAN_REG_UNEMP_RATE", "440700", 2021): BIG5_NOTE}),
+    Case("gbk_or_big5_cannot_be_told", lambda d: write_bytes(d / "short.csv", b"indicator,region,year,value,note\n"
+                                                             b"URBAN_NEW_JOBS,440700,2021,4.6,\xb1\xa8\xb1\xed\n"),
+         status="error", error="GB18030/GBK or Big5"),
+    Case("blank_line_inside_a_quoted_cell", lambda d: write(d / "multiline.csv", HEADER +
+                                                            '城镇新增就业人数,江门市,2021,4.6,万人,,,"第一行\n\n第三行 ""引号"""\n'
+                                                            "\n城镇新增就业人数,火星,2021,4.6,万人,,,\n"),
+         loaded=1, quarantined={"unknown_region": 1}, quarantine_cells=[(None, 4, "地区", "火星", "unknown_region")],
+         notes_stored={("URBAN_NEW_JOBS", "440700", 2021): '第一行\n\n第三行 "引号"'}),
+    Case("nul_in_a_note", lambda d: write(d / "nul.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,坏\x00备注\n"
+                                          "城镇新增就业人数,江门市,2022,4.2,万人,,,\\N\n"),
+         loaded=1, quarantined={"control_character": 1}, notes_stored={("URBAN_NEW_JOBS", "440700", 2022): "\\N"}),
+    # --- every record counted
+    Case("wide_years_with_annotations", lambda d: write(d / "annotated.csv", "指标,地区,2022年,2023年（预计）,2024*,2024年1-6月\n"
+                                                        "城镇新增就业人数,江门市,4.1,4.3,4.4,2.0\n"),
+         loaded=3, quarantined={"bad_year": 1}, values={("URBAN_NEW_JOBS", "440700", 2023): 4.3},
+         quarantine_cells=[(None, 2, "2024年1-6月", "2024年1-6月", "bad_year")], notes=["2023年（预计）", "2024年1-6月"]),
+    Case("hidden_draft_row", _hidden_draft_row, loaded=1, values={("URBAN_NEW_JOBS", "440700", 2021): 4.6},
+         hidden_rows=1, notes=["hidden row(s) 2"]),
+    # --- no silent change: a rate has no five-year total
+    Case("rate_for_a_multi_year_period", lambda d: write(d / "rate_period.csv", HEADER + "城镇登记失业率,江门市,2021-2025,2.4,%,,,\n"),
+         quarantined={"rate_over_period": 1}),
 ]
 
 
@@ -234,7 +369,9 @@ def test_corpus_has_at_least_25_files():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_corpus_case(tmp_path, case):
+def test_corpus_case(tmp_path, monkeypatch, case):
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value)
     path = case.build(tmp_path)
     settings = settings_for(tmp_path)
     summary = load_files(settings, [path])
@@ -242,7 +379,7 @@ def test_corpus_case(tmp_path, case):
     assert result.status == case.status, (result.error_en, summary.render())
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         if case.status == "error":
-            assert case.error in result.error_en and path.name in result.error_en
+            assert case.error in result.error_en and display_name(path.name) in result.error_en
             assert con.execute("select count(*) from raw.observation").fetchone()[0] == 0
             assert con.execute("select count(*) from raw.load_file").fetchone()[0] == 0
             return
@@ -253,7 +390,11 @@ def test_corpus_case(tmp_path, case):
         stored = con.execute("select count(*) from raw.observation where load_id = ?", [result.load_id]).fetchone()[0]
         held = con.execute("select count(*) from raw.quarantine where load_id = ?", [result.load_id]).fetchone()[0]
         assert (stored, held) == (result.rows_loaded, result.rows_quarantined)
-        assert con.execute("select file_name from raw.load_file").fetchone()[0] == path.name
+        assert con.execute("select file_name from raw.load_file").fetchone()[0] == display_name(path.name)
+        assert result.hidden_rows == case.hidden_rows
+        for (indicator, region, year), note in case.notes_stored.items():
+            assert con.execute("select note from raw.observation where indicator_code = ? and region_code = ? "
+                               "and year = ?", [indicator, region, year]).fetchone()[0] == note
         for (indicator, region, year), expected in case.values.items():
             value = con.execute("select value from raw.observation where indicator_code = ? and region_code = ? "
                                 "and year = ?", [indicator, region, year]).fetchone()[0]

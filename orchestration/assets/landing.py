@@ -4,7 +4,8 @@ into the raw schema of the PostgreSQL or Spark target)."""
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from orchestration.resources import PlanwatchResource
-from planwatch.ingest import load_files
+from planwatch.ingest import LoadSummary, load_files
+from planwatch.ingest.loader import landing_files
 from planwatch.ingest.bundled import write_bundled_files
 from planwatch.targets import sync_raw
 
@@ -22,8 +23,15 @@ RAW_TABLES = {
 )
 def landing_loads(context: AssetExecutionContext, planwatch: PlanwatchResource):
     settings = planwatch.settings()
-    bundled = write_bundled_files(settings) if settings.bundled_data else []
-    summary = load_files(settings)
+    calls = write_bundled_files(settings) if settings.bundled_data else []
+    bundled = [path for call in calls for path in call]
+    senders = [path for path in landing_files(settings.landing) if path not in bundled]
+    summary = LoadSummary([])
+    for call in [*calls, senders]:  # the bundled submissions in their order, then the statisticians' files
+        if call:
+            part = load_files(settings, call)
+            summary.files += part.files
+            summary.error_lists.update(part.error_lists)
     context.log.info("\n" + summary.render())
     if summary.needs_sender:  # returned submissions and quarantined rows: the rest of the run goes on
         context.log.warning("\n" + summary.render_rows_back())

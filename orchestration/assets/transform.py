@@ -4,6 +4,8 @@
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.resources import PlanwatchResource
+
 
 class PlanwatchDbtTranslator(DagsterDbtTranslator):
     """Groups follow the pipeline's stages: seeds → staging → intermediate → marts."""
@@ -23,7 +25,8 @@ def build_dbt_assets(project: DbtProject):
             settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
         ),
     )
-    def planwatch_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+    def planwatch_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, planwatch: PlanwatchResource):
+        # `planwatch` holds the warehouse for the run (orchestration.resources); dbt runs in a child process
         yield from dbt.cli(["build"], context=context).stream()
 
     return planwatch_dbt_assets

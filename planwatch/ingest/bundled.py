@@ -209,11 +209,13 @@ def synthetic_rows(revision: bool = False) -> list[list[object]]:
     return rows
 
 
-def write_bundled_files(settings: Settings) -> list[Path]:
+def write_bundled_files(settings: Settings) -> list[list[Path]]:
+    """The bundled files, as the submissions they stand for: the first three together, the revision after them
+    (two files of one call that disagree on a value are a conflict; a revision is sent after what it revises)."""
     folder = settings.landing / "bundled"
     return [
-        _write_if_changed(folder / "plan_printed_2016_2020.csv", _csv_text(plan_printed_rows())),
-        _write_if_changed(folder / "found_statistics.csv", _csv_text(found_statistics_rows())),
-        _write_if_changed(folder / "synthetic_2021_2025.csv", _csv_text(synthetic_rows())),
-        _write_if_changed(folder / "synthetic_2024_revision.csv", _csv_text(synthetic_rows(revision=True))),
+        [_write_if_changed(folder / "plan_printed_2016_2020.csv", _csv_text(plan_printed_rows())),
+         _write_if_changed(folder / "found_statistics.csv", _csv_text(found_statistics_rows())),
+         _write_if_changed(folder / "synthetic_2021_2025.csv", _csv_text(synthetic_rows()))],
+        [_write_if_changed(folder / "synthetic_2024_revision.csv", _csv_text(synthetic_rows(revision=True)))],
     ]

@@ -1,28 +1,32 @@
 """Readers turn one landing file into sheets of raw text cells; they decide nothing about meaning.
 
-CSV: the encoding is decided by strict decoding (UTF-8, UTF-8 with BOM, else GB18030; anything else is an
-error naming the file), the file is rewritten as UTF-8 in a temporary folder, and DuckDB's `read_csv` reads
-it. XLSX: openpyxl streams the cells into Arrow columns. Either way, each sheet reaches DuckDB as one
+Every reader is bounded (settings.ReadLimits: sizes, cells, sheets, columns, line length — checked before
+and while parsing) and reads the loader's own copy of the file, never the landing file itself.
+CSV: the encoding is decided with evidence (encodings.py: UTF-8, GB18030/GBK or Big5; an undecidable file is
+an error naming the candidates), the file is rewritten as UTF-8 in a temporary folder, and DuckDB's
+`read_csv` reads it. XLSX: openpyxl's row parser streams the cells present into Arrow columns. Either way, each sheet reaches DuckDB as one
 relation of text columns c0…cN with the spreadsheet row number beside each row. Parquet (the bulk format of
 national loads): the column names become the header row and every cell is read as text.
 """
 
 from __future__ import annotations
 
-import codecs
 import math
 import re
 import sys
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-CHUNK = 1 << 22  # 4 MiB
-MAX_COLUMNS = 128
-HEADER_SCAN_ROWS = 20
+from planwatch.ingest.encodings import EncodingUndecided, decide, file_chunks
+from planwatch.settings import ReadLimits
+
 LARGE_FILE_BYTES = 8 << 20  # files above 8 MiB get a progress bar
+HEADER_SCAN_ROWS = 20
+CHUNK = 1 << 22  # 4 MiB
 
 
 class FileProblem(Exception):
@@ -33,12 +37,19 @@ class FileProblem(Exception):
         self.zh, self.en = zh, en
 
 
+def over_limit(name: str, what_zh: str, what_en: str, found: str, setting: str, limit: str) -> FileProblem:
+    return FileProblem(f"文件 {name} 超出限制：{what_zh} {found}，上限 {limit}（{setting}）；未读取任何数据",
+                       f"file {name} is over a limit: {what_en} {found}, the limit is {limit} ({setting}); "
+                       f"nothing was read")
+
+
 @dataclass
 class Sheet:
     name: str | None  # None for CSV
     table: str | None  # DuckDB temp table: source_row (integer), c0 … cN (varchar)
     columns: list[str] = field(default_factory=list)  # c0 … cN
     skipped: str | None = None  # why the sheet is not read (hidden, empty)
+    hidden_rows: list[int] = field(default_factory=list)  # rows hidden in Excel: drafts, not read (reported)
 
 
 @dataclass
@@ -49,25 +60,19 @@ class ReadResult:
 
 
 # ---------------------------------------------------------------------------------------------- CSV
-def detect_encoding(path: Path) -> str:
-    """utf-8-sig, utf-8 or gb18030, by decoding the whole file strictly; never a guess."""
-    with open(path, "rb") as f:
-        head = f.read(3)
-    candidates = ["utf-8-sig"] if head == codecs.BOM_UTF8 else ["utf-8", "gb18030"]
-    for encoding in candidates:
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        try:
-            with open(path, "rb") as f:
-                while chunk := f.read(CHUNK):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    raise FileProblem(
-        f"文件 {path.name} 既不是 UTF-8 也不是 GB18030/GBK 编码，无法读取；请另存为 UTF-8 CSV 或 Excel 文件",
-        f"file {path.name} is neither UTF-8 nor GB18030/GBK encoded; save it as UTF-8 CSV or as Excel",
-    )
+def detect_encoding(path: Path, name: str) -> str:
+    """utf-8-sig, utf-8, gb18030 or big5, decided with evidence (encodings.py); never a guess."""
+    try:
+        return decide(file_chunks(path))
+    except EncodingUndecided as undecided:
+        if undecided.candidates:
+            raise FileProblem(
+                f"无法确定文件 {name} 的编码：可能是 {' 或 '.join(undecided.candidates)}；请另存为 UTF-8 CSV 或 Excel 文件",
+                f"the encoding of file {name} cannot be decided: it could be {' or '.join(undecided.candidates)}; "
+                f"save it as UTF-8 CSV or as Excel") from None
+        raise FileProblem(
+            f"文件 {name} 既不是 UTF-8 也不是 GB18030/GBK 或 Big5 编码，无法读取；请另存为 UTF-8 CSV 或 Excel 文件",
+            f"file {name} is neither UTF-8 nor GB18030/GBK nor Big5 encoded; save it as UTF-8 CSV or as Excel") from None
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -75,16 +80,15 @@ def _sniff_delimiter(first_line: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
-BLANK_LINE = re.compile(r"^[ \t\u3000]*\n", re.MULTILINE)
-
-
-def transcode_to_utf8(path: Path, encoding: str, out_dir: Path) -> tuple[Path, str]:
+def transcode_to_utf8(path: Path, name: str, encoding: str, out_dir: Path, line_limit: int) -> tuple[Path, str]:
     """Write a UTF-8 copy in which a blank line holds one empty field, so DuckDB keeps it and row numbers stay
-    the ones a statistician sees in Excel. Returns the copy and the delimiter (sniffed from the header line).
-    (A blank line inside a quoted multi-line cell would gain two quotes; statistical files do not have them.)"""
+    the ones a statistician sees in Excel. A blank line inside a quoted cell is part of the cell and is kept
+    byte for byte: lines are told apart by the parity of the quotes before them (an escaped quote is two).
+    Returns the copy and the delimiter (sniffed from the header line)."""
     out = out_dir / "input.csv"
     first_line = None
     pending = ""
+    in_quotes = False
     with open(path, encoding=encoding, errors="strict", newline=None) as src, \
             open(out, "w", encoding="utf-8", newline="") as dst:
         while True:
@@ -93,21 +97,37 @@ def transcode_to_utf8(path: Path, encoding: str, out_dir: Path) -> tuple[Path, s
             if chunk:  # keep the last partial line for the next round
                 cut = text.rfind("\n") + 1
                 text, pending = text[:cut], text[cut:]
+                if len(pending.encode("utf-8")) > line_limit:
+                    raise over_limit(name, "一行的长度超过", "a line longer than", f"{len(pending.encode()) // 1024} KB",
+                                     "PLANWATCH_MAX_LINE_KB", f"{line_limit // 1024} KB")
             if first_line is None and text.strip():
                 first_line = next(line for line in text.split("\n") if line.strip())
-            dst.write(BLANK_LINE.sub('""\n', text))
+            if not BLANK_LINE.search(text):  # the usual chunk: nothing to do but follow the quotes
+                in_quotes ^= text.count('"') % 2 == 1
+                dst.write(text)
+            else:
+                lines = text.split("\n")
+                for i, line in enumerate(lines):
+                    if not in_quotes and i < len(lines) - 1 and not line.strip(" \t\u3000"):
+                        line = '""'
+                    in_quotes ^= line.count('"') % 2 == 1
+                    dst.write(line if i == len(lines) - 1 else line + "\n")
             if not chunk:
                 break
     return out, _sniff_delimiter(first_line or "")
 
 
-def read_csv_file(con, path: Path, work_dir: Path) -> ReadResult:
-    encoding = detect_encoding(path)
-    utf8_path, delimiter = transcode_to_utf8(path, encoding, work_dir)
-    columns = {f"c{i}": "VARCHAR" for i in range(MAX_COLUMNS)}
+BLANK_LINE = re.compile(r"^[ \t\u3000]*\n", re.MULTILINE)
+
+
+def read_csv_file(con, path: Path, name: str, work_dir: Path, limits: ReadLimits) -> ReadResult:
+    encoding = detect_encoding(path, name)
+    line_limit = limits.line_kb * 1024
+    utf8_path, delimiter = transcode_to_utf8(path, name, encoding, work_dir, line_limit)
+    columns = {f"c{i}": "VARCHAR" for i in range(limits.columns)}
     large = path.stat().st_size > LARGE_FILE_BYTES
     if large:  # DuckDB's own progress bar while it reads a large file
-        print(f"  {path.name}: {path.stat().st_size / 2**20:.0f} MiB …", file=sys.stderr, flush=True)
+        print(f"  {name}: {path.stat().st_size / 2**20:.0f} MiB …", file=sys.stderr, flush=True)
         con.execute("set enable_progress_bar = true; set enable_progress_bar_print = true")
     try:
         con.execute(
@@ -115,12 +135,21 @@ def read_csv_file(con, path: Path, work_dir: Path) -> ReadResult:
             create or replace temp table pw_sheet_0 as
             select cast(row_number() over () as integer) as source_row, *
             from read_csv($path, header = false, auto_detect = false, columns = $columns, delim = $delim,
-                          quote = '"', escape = '"', null_padding = true, parallel = false)
+                          quote = '"', escape = '"', null_padding = true, parallel = false,
+                          max_line_size = $line_limit)
             """,
-            {"path": str(utf8_path), "columns": columns, "delim": delimiter},
+            {"path": str(utf8_path), "columns": columns, "delim": delimiter, "line_limit": line_limit},
         )
-    except duckdb.Error as exc:  # malformed quoting, more than MAX_COLUMNS columns…
-        raise FileProblem(f"CSV 文件 {path.name} 格式错误：{exc}", f"CSV file {path.name} is malformed: {exc}") from exc
+    except duckdb.Error as exc:  # malformed quoting, more than the columns allowed…
+        full = " ".join(str(exc).split())
+        text = full[:400]
+        if "Expected Number of Columns" in full or "too many columns" in full.lower():
+            raise over_limit(name, "列数超过", "more columns than", f"{limits.columns}", "PLANWATCH_MAX_COLUMNS",
+                             f"{limits.columns}") from None
+        if "Maximum line size" in full:
+            raise over_limit(name, "一条记录的长度超过", "a record longer than", f"{limits.line_kb} KB",
+                             "PLANWATCH_MAX_LINE_KB", f"{limits.line_kb} KB") from None
+        raise FileProblem(f"CSV 文件 {name} 格式错误：{text}", f"CSV file {name} is malformed: {text}") from None
     finally:
         if large:
             con.execute("set enable_progress_bar = false")
@@ -163,15 +192,44 @@ def _plain_number(value: float | int) -> str:
     return repr(round(value, 10)).rstrip("0").rstrip(".") if "e" not in repr(value) else format(value, "f")
 
 
-def read_xlsx_file(con, path: Path, progress: bool = True) -> ReadResult:
-    import openpyxl
+def check_workbook_directory(path: Path, name: str, limits: ReadLimits) -> None:
+    """Bound the work before openpyxl decompresses anything: the zip directory declares every member's
+    decompressed size, and Python's zipfile never yields more than declared (a member that lies fails its
+    CRC check), so the declared sizes bound what parsing can cost."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileProblem(f"Excel 文件 {name} 无法打开（不是有效的 xlsx 文件）：{exc}",
+                          f"Excel file {name} cannot be opened (not a valid xlsx file): {exc}") from None
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > limits.unpacked_mb << 20:
+        raise over_limit(name, "解压后大小", "decompressed size", f"{unpacked >> 20} MB", "PLANWATCH_MAX_UNPACKED_MB",
+                         f"{limits.unpacked_mb} MB")
+    strings = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    if strings > limits.shared_strings_mb << 20:
+        raise over_limit(name, "共享字符串表解压后大小", "shared-strings table, decompressed,", f"{strings >> 20} MB",
+                         "PLANWATCH_MAX_SHARED_STRINGS_MB", f"{limits.shared_strings_mb} MB")
+    sheets = sum(1 for m in members if re.fullmatch(r"xl/worksheets/[^/]+\.xml", m.filename))
+    if sheets > limits.sheets:
+        raise over_limit(name, "工作表数", "worksheets:", str(sheets), "PLANWATCH_MAX_SHEETS", str(limits.sheets))
 
+
+def read_xlsx_file(con, path: Path, name: str, limits: ReadLimits, progress: bool = True) -> ReadResult:
+    """Each visible sheet by the cells it really has. openpyxl's read-only sheet pads every row to the
+    dimension the file *records* (one blank cell at XFD1048576 makes that 17 billion cells), so its own row
+    parser is used directly: it yields the rows present with their cells and the row attributes (hidden)."""
+    import openpyxl
+    from openpyxl.cell.read_only import ReadOnlyCell
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    check_workbook_directory(path, name, limits)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:
-        raise FileProblem(f"Excel 文件 {path.name} 无法打开：{exc}",
-                          f"Excel file {path.name} cannot be opened: {exc}") from exc
+        raise FileProblem(f"Excel 文件 {name} 无法打开：{exc}", f"Excel file {name} cannot be opened: {exc}") from None
     result = ReadResult("xlsx", None)
+    cells_seen = 0
     try:
         for ws in workbook.worksheets:
             if ws.sheet_state != "visible":
@@ -179,29 +237,45 @@ def read_xlsx_file(con, path: Path, progress: bool = True) -> ReadResult:
                 continue
             columns: list[list[str | None]] = []
             rows: list[int] = []
-            total = ws.max_row or 0
-            for index, row in enumerate(ws.iter_rows(), start=1):
-                texts = [_cell_text(cell) for cell in row]
-                while texts and texts[-1] is None:
-                    texts.pop()
-                if not texts:
-                    continue
-                if len(texts) > len(columns):
-                    columns.extend([[None] * len(rows) for _ in range(len(texts) - len(columns))])
-                for j, column in enumerate(columns):
-                    column.append(texts[j] if j < len(texts) else None)
-                rows.append(index)
-                if progress and total > 20000 and index % 20000 == 0:
-                    _progress(f"{path.name}:{ws.title}", index, total)
+            hidden_rows: list[int] = []
+            with ws._get_source() as source:
+                parser = WorkSheetParser(source, ws._shared_strings, data_only=False, epoch=workbook.epoch,
+                                         date_formats=workbook._date_formats,
+                                         timedelta_formats=workbook._timedelta_formats)
+                for index, cells in parser.parse():
+                    present = [c for c in cells if c["value"] is not None]
+                    if not present:
+                        continue
+                    if parser.row_dimensions.get(str(index), {}).get("hidden") in ("1", "true"):
+                        hidden_rows.append(index)
+                        continue
+                    cells_seen += len(present)
+                    if cells_seen > limits.cells:
+                        raise over_limit(name, "有内容的单元格超过", "cells holding something: more than",
+                                         str(limits.cells), "PLANWATCH_MAX_CELLS", str(limits.cells))
+                    width = max(c["column"] for c in present)
+                    if width > limits.columns:
+                        raise over_limit(name, f"工作表“{ws.title}”第 {index} 行的列数", f"sheet '{ws.title}' row "
+                                         f"{index}: columns", str(width), "PLANWATCH_MAX_COLUMNS", str(limits.columns))
+                    texts: list[str | None] = [None] * width
+                    for c in present:
+                        texts[c["column"] - 1] = _cell_text(ReadOnlyCell(ws, **c))
+                    if len(texts) > len(columns):
+                        columns.extend([[None] * len(rows) for _ in range(len(texts) - len(columns))])
+                    for j, column in enumerate(columns):
+                        column.append(texts[j] if j < len(texts) else None)
+                    rows.append(index)
+                    if progress and len(rows) % 20000 == 0:
+                        _progress(f"{name}:{ws.title}", len(rows), len(rows))
             if not rows:
-                result.sheets.append(Sheet(ws.title, None, skipped="empty"))
+                result.sheets.append(Sheet(ws.title, None, skipped="empty", hidden_rows=hidden_rows))
                 continue
             data = {"source_row": pa.array(rows, pa.int32())}
             data.update({f"c{j}": pa.array(col, pa.string()) for j, col in enumerate(columns)})
             table = f"pw_sheet_{len(result.sheets)}"
             arrow_batch = pa.table(data)  # one Arrow batch per sheet into DuckDB: never a row-by-row insert
             con.execute(f"create or replace temp table {table} as select * from arrow_batch")
-            result.sheets.append(Sheet(ws.title, table, _used_columns(con, table)))
+            result.sheets.append(Sheet(ws.title, table, _used_columns(con, table), hidden_rows=hidden_rows))
     finally:
         workbook.close()
     return result
@@ -217,20 +291,21 @@ def _progress(label: str, done: int, total: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- Parquet
-def read_parquet_file(con, path: Path) -> ReadResult:
+def read_parquet_file(con, path: Path, name: str, limits: ReadLimits) -> ReadResult:
     """Parquet: the column names are the header (row 0) and the file's n-th record is row n; every cell is
     read as text, like a CSV's, so the same rules parse and check it."""
     try:
         names = [r[0] for r in con.execute("describe select * from read_parquet($path)",
                                            {"path": str(path)}).fetchall()]
+        records = con.execute("select count(*) from read_parquet($path)", {"path": str(path)}).fetchone()[0]
     except duckdb.Error as exc:
-        raise FileProblem(f"Parquet 文件 {path.name} 无法读取：{exc}",
-                          f"Parquet file {path.name} cannot be read: {exc}") from exc
-    if len(names) > MAX_COLUMNS:
-        raise FileProblem(f"Parquet 文件 {path.name} 的列超过 {MAX_COLUMNS} 列",
-                          f"Parquet file {path.name} has more than {MAX_COLUMNS} columns")
-    header = ", ".join("'" + name.replace("'", "''") + f"' as c{i}" for i, name in enumerate(names))
-    cells = ", ".join('cast("' + name.replace('"', '""') + f'" as varchar) as c{i}' for i, name in enumerate(names))
+        raise FileProblem(f"Parquet 文件 {name} 无法读取：{exc}", f"Parquet file {name} cannot be read: {exc}") from None
+    if len(names) > limits.columns:
+        raise over_limit(name, "列数", "columns:", str(len(names)), "PLANWATCH_MAX_COLUMNS", str(limits.columns))
+    if records * len(names) > limits.cells:
+        raise over_limit(name, "单元格数", "cells:", str(records * len(names)), "PLANWATCH_MAX_CELLS", str(limits.cells))
+    header = ", ".join("'" + column.replace("'", "''") + f"' as c{i}" for i, column in enumerate(names))
+    cells = ", ".join('cast("' + column.replace('"', '""') + f'" as varchar) as c{i}' for i, column in enumerate(names))
     con.execute(f"""
         create or replace temp table pw_sheet_0 as
         select 0 as source_row, {header}
@@ -241,15 +316,20 @@ def read_parquet_file(con, path: Path) -> ReadResult:
     return ReadResult("parquet", None, [Sheet(None, "pw_sheet_0", _used_columns(con, "pw_sheet_0"))])
 
 
-def read_file(con, path: Path, work_dir: Path) -> ReadResult:
-    if path.stat().st_size == 0:
-        raise FileProblem(f"文件 {path.name} 是空文件", f"file {path.name} is empty")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return read_csv_file(con, path, work_dir)
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx_file(con, path)
-    if suffix == ".parquet":
-        return read_parquet_file(con, path)
-    raise FileProblem(f"文件 {path.name} 不是 CSV、XLSX 或 Parquet（.xls 请另存为 .xlsx）",
-                      f"file {path.name} is not CSV, XLSX or Parquet (save .xls as .xlsx)")
+SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}
+
+
+def read_file(con, path: Path, name: str, work_dir: Path, limits: ReadLimits) -> ReadResult:
+    """Read `path` (the loader's own copy of the landing file) whose name, as shown to people, is `name`."""
+    size = path.stat().st_size
+    if size == 0:
+        raise FileProblem(f"文件 {name} 是空文件", f"file {name} is empty")
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind == "csv":
+        return read_csv_file(con, path, name, work_dir, limits)
+    if kind == "xlsx":
+        return read_xlsx_file(con, path, name, limits)
+    if kind == "parquet":
+        return read_parquet_file(con, path, name, limits)
+    raise FileProblem(f"文件 {name} 不是 CSV、XLSX 或 Parquet（.xls 请另存为 .xlsx）",
+                      f"file {name} is not CSV, XLSX or Parquet (save .xls as .xlsx)")

@@ -30,7 +30,7 @@ order by action desc, sheet nulls first, source_row, column_name
 
 
 def receipt_folder(settings: Settings, result: FileResult) -> Path:
-    stem = re.sub(r"[^\w.-]+", "_", result.path.stem)[:60]
+    stem = re.sub(r"[^\w.-]+", "_", Path(result.name).stem)[:60]
     tag = result.load_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-error"
     return settings.home / "receipts" / f"{tag}_{stem}"
 
@@ -73,9 +73,10 @@ def write_error_list(path: Path, rows: list[tuple], result: FileResult) -> None:
     book.save(path)
 
 
-def write_receipts(settings: Settings, con, summary: LoadSummary) -> dict[str, Path]:
-    """For each file read: its summary; for each file with anything to send back, the error list. Returns the
-    error lists written, by file name."""
+def write_receipts(settings: Settings, summary: LoadSummary) -> dict[str, Path]:
+    """For each file read: its summary; for each file with anything to send back, the error list (its rows,
+    `rows_for`, were read by the loader while the warehouse was open). Returns the error lists written, by file
+    name."""
     lists = {}
     for result in summary.files:
         if result.status == "already_loaded":
@@ -84,7 +85,8 @@ def write_receipts(settings: Settings, con, summary: LoadSummary) -> dict[str, P
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "load_summary.txt").write_text(LoadSummary([result]).render() + "\n", encoding="utf-8")
         if result.needs_sender:
-            result.rows_back = rows_for(con, result)
+            if not result.rows_back:
+                result.rows_back = rows_for(None, result)
             path = folder / "错误清单.xlsx"
             write_error_list(path, result.rows_back, result)
             lists[result.name] = path

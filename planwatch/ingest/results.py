@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from planwatch.ingest.encodings import display_name
+
 from planwatch.ingest import rules
 from planwatch.messages import bilingual
 
@@ -38,6 +40,9 @@ class FileResult:
     rows_duplicate: int = 0
     rows_quarantined: int = 0
     blank_rows: int = 0
+    hidden_rows: int = 0  # rows hidden in Excel (drafts): not read, reported in the notes
+    sha256: str | None = None  # of the bytes read (the loader's copy)
+    loaded_at: str | None = None  # ISO time of the commit (UTC)
     quarantined_by_reason: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
     error_zh: str | None = None
@@ -49,7 +54,8 @@ class FileResult:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file name as people and tables can hold it (any bytes decoded or escaped, no control characters)."""
+        return display_name(self.path.name)
 
     @property
     def is_returned(self) -> bool:
@@ -106,9 +112,11 @@ class LoadSummary:
                 for note in f.notes:
                     lines.append(f"    {note}")
                 if f.held:
-                    lines.append(f"    待说明：{f.held} 个数值与上年同期相比变化过大，说明前仍发布上年版本的数值 / held: "
-                                 f"{f.held} value(s) changed beyond the year-on-year rule; the previous vintage "
-                                 f"stays current until the sender explains them (planwatch query list)")
+                    lines.append(f"    待说明：{f.held} 个数值需要说明（与上年同期相比变化过大、状态低于已发布的数值，或与同一次报送的"
+                                 f"另一个文件不一致），说明前仍发布原有数值 / held: {f.held} value(s) wait for an "
+                                 f"explanation (a change beyond the year-on-year rule, a status below the released "
+                                 f"one, or another file of this call disagreeing); the released value stays current "
+                                 f"until then (planwatch query list)")
                 if f.is_returned:
                     lines.append(f"    已退回报送单位修改：{f.findings} 处不可能的数值，本文件的数据均不发布 / returned "
                                  f"to its sender: {f.findings} impossible value(s); none of this file's values is "

@@ -28,7 +28,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_LONG = ("indicator", "region", "year", "value")
 REQUIRED_WIDE = ("indicator",)
 INSTRUCTION_SHEET = re.compile(r"^(说明|填写说明|instructions?|readme|notes?)", re.IGNORECASE)
-YEAR_HEADER = re.compile(r"^\s*(\d{4})\s*年?\s*$")
+# a year column's header: 2021, 2021年, 2021年（预计） (the bracket gives the column's status), 2024* (a footnote
+# mark); anything else that names a year (2023年1-6月) is not a year column, and its cells are quarantined
+YEAR_HEADER = re.compile(r"^\s*(\d{4})\s*年?\s*(?:[（(]\s*([^）)]*?)\s*[）)]|[*＊※†]+)?\s*$")
+NAMES_A_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
 STATUS_ALIASES: dict[str, tuple[str, ...]] = {
     "preliminary": ("preliminary", "prelim", "初步", "初步数", "快报", "快报数", "预计", "预计数"),
@@ -64,6 +67,10 @@ REASONS: dict[str, tuple[str | None, str, str]] = {
                       "the unit does not fit the indicator's registered unit (e.g. % for a count)"),
     "unknown_status": ("status", "状态应为 初步/最终/修订/合成（preliminary/final/revised/synthetic）",
                        "the status must be preliminary, final, revised or synthetic"),
+    "rate_over_period": ("year", "比率只能按年份报送，不能按多年期间（如 2021-2025）报送",
+                         "a rate is given by year, never for a multi-year period (such as 2021-2025)"),
+    "control_character": (None, "单元格含有 NUL 控制字符（文件可能已损坏），无法保存",
+                          "a cell holds a NUL control character (the file may be damaged) and cannot be stored"),
     "conflicting_duplicate": ("value", "同一文件中同一指标、地区、年份出现不同数值",
                               "the same indicator, region and year appear with different values in this file"),
 }
@@ -86,13 +93,23 @@ def header_role(cell: object) -> str | None:
     return None
 
 
-def year_header(cell: object) -> int | None:
+def year_header(cell: object) -> tuple[int | None, str | None]:
+    """(year, status its annotation gives) of a year column's header; (None, None) for any other cell."""
     if cell is None:
-        return None
+        return None, None
     if isinstance(cell, (int, float)) and float(cell).is_integer():
         cell = str(int(cell))
     m = YEAR_HEADER.match(str(cell))
-    return int(m.group(1)) if m else None
+    if not m:
+        return None, None
+    if m.group(2) is None:
+        return int(m.group(1)), None
+    status = next((s for s, aliases in STATUS_ALIASES.items() if m.group(2).lower() in aliases), None)
+    return (int(m.group(1)), status) if status else (None, None)
+
+
+def names_a_year(cell: object) -> bool:
+    return cell is not None and bool(NAMES_A_YEAR.search(str(cell)))
 
 
 # -------------------------------------------------------------------------------------------------- SQL
@@ -274,12 +291,15 @@ checked as (
     select
         *,
         case
+            when contains(concat_ws('', indicator_raw, region_raw, year_raw, value_raw, unit_raw, status_raw,
+                                    source_raw, note_raw), chr(0)) then 'control_character'
             when value_clean is null then 'missing_value'
             when value_clean like '=%' then 'formula_cell'
             when indicator_code is null then 'unknown_indicator'
             when region_code is null then 'unknown_region'
             when year is null then 'bad_year'
             when period_start_year < {FIRST_YEAR} or year > {LAST_YEAR} or period_start_year > year then 'year_out_of_range'
+            when value_type = 'rate' and period_start_year < year then 'rate_over_period'
             when number_text is null or number is null then 'not_a_number'
             when number_text like '%,%' and not regexp_full_match(number_text, '[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?')
                 then 'bad_thousands_separator'
@@ -465,4 +485,81 @@ where previous_value is not null
   and (status = 'synthetic') = (previous_status = 'synthetic')
   and ((value_type = 'count' and previous_value <> 0 and abs(value - previous_value) > $count_change * abs(previous_value))
        or (value_type = 'rate' and abs(value - previous_value) > $rate_points))
+"""
+
+
+# What a load may not make current on its own (each a query, raw.review_query with holds = true: the value is kept as
+# history and stays out of the release until the sender answers or the steward accepts):
+# - year_on_year: the rule above;
+# - status_downgrade: a value whose status ranks below the current one's (synthetic < preliminary < final,
+#   revised): an old preliminary file re-sent after the final figure must not silently become current again;
+# - batch_conflict: two files of one call that give one key different values — neither "the later name wins"
+#   nor the earlier: both are held, and the value released before the call stays current.
+STATUS_RANK_SQL = "case {0} when 'synthetic' then 0 when 'preliminary' then 1 else 2 end"
+
+HOLDS_SQL = f"""
+create or replace temp table pw_hold as
+with
+
+yearly as (
+    select
+        'year_on_year' as kind, $load_id as load_id, indicator_code, region_code, year as period_start_year, year,
+        format('与上年同期相比变化 {{}}{{}}（上年 {{}}，{{}}）：请报送单位说明原因，说明前仍发布上年版本的数值',
+               case when change > 0 then '+' else '' end,
+               case when value_type = 'rate' then change::varchar || ' 个百分点' else change::varchar || '%' end,
+               previous_value::double, previous_file) as detail_zh,
+        format('changed {{}}{{}} on the same period last year ({{}} in {{}}): the sender explains it; until then the '
+               'previous vintage stays current',
+               case when change > 0 then '+' else '' end,
+               case when value_type = 'rate' then change::varchar || ' points' else change::varchar || ' %' end,
+               previous_value::double, previous_file) as detail_en
+    from pw_query
+),
+
+downgrades as (
+    select
+        'status_downgrade', $load_id, indicator_code, region_code, period_start_year, year,
+        format('报送的{{}}数值 {{}} 晚于已发布的{{}}数值：作为历史保留，不作为当前值；如确为修订，请报送“修订”状态或由审核人接受',
+               status, value::double, current_status),
+        format('a {{}} value ({{}}) arrived after the {{}} one already released: kept as history, not made current; '
+               'a real revision is sent with status revised, or the steward accepts it',
+               status, value::double, current_status)
+    from pw_outcome
+    where outcome = 'loaded' and current_status is not null
+      and {STATUS_RANK_SQL.format('status')} < {STATUS_RANK_SQL.format('current_status')}
+),
+
+other_files as (
+    select load_id, indicator_code, region_code, period_start_year, year, value, status, file_name
+    from raw.observation
+    where load_id in (select unnest($batch::varchar[]))
+),
+
+conflicts as (
+    select new.indicator_code, new.region_code, new.period_start_year, new.year, new.value,
+           other.load_id as other_load_id, other.value as other_value, other.file_name as other_file
+    from pw_outcome as new
+    join other_files as other using (indicator_code, region_code, period_start_year, year)
+    where new.outcome = 'loaded' and (other.value, other.status) is distinct from (new.value, new.status)
+),
+
+batch_conflicts as (
+    select 'batch_conflict', $load_id, indicator_code, region_code, period_start_year, year,
+           format('同一次报送的文件 {{}} 对同一指标、地区、年份给出不同数值（{{}} 与 {{}}）：两个数值都暂不发布，请报送单位确认',
+                  other_file, other_value::double, value::double),
+           format('file {{}} of the same call gives this indicator, region and year a different value ({{}} against '
+                  '{{}}): neither is released until the sender confirms one', other_file, other_value::double,
+                  value::double)
+    from conflicts
+    union all
+    select distinct 'batch_conflict', other_load_id, indicator_code, region_code, period_start_year, year,
+           format('同一次报送的另一个文件对同一指标、地区、年份给出不同数值（{{}}）：两个数值都暂不发布，请报送单位确认', value::double),
+           format('another file of the same call gives this indicator, region and year a different value ({{}}): '
+                  'neither is released until the sender confirms one', value::double)
+    from conflicts
+)
+
+select * from yearly
+union all select * from downgrades
+union all select * from batch_conflicts
 """

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.settings import Settings
+from planwatch.warehouse_access import sql_literal
 
 SDMX_COLUMNS = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "INDICATOR", "TIME_PERIOD", "OBS_VALUE",
                 "UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS"]
@@ -101,14 +102,14 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None) -> 
         tables = mart_tables(con)
         for table in tables:
             parquet = folder / "parquet" / f"{table}.parquet"
-            con.execute(f"copy marts.\"{table}\" to '{parquet}' (format parquet)")
+            con.execute(f"copy marts.\"{table}\" to {sql_literal(parquet)} (format parquet)")
             files.append(parquet)
             n_rows = con.execute(f'select count(*) from marts."{table}"').fetchone()[0]
             if n_rows > CSV_MAX_ROWS:  # no spreadsheet opens it: Parquet (and SDMX) serve such a mart
                 skipped.append(f"{table}: {n_rows} rows > {CSV_MAX_ROWS} (Excel's limit); see parquet/{table}.parquet")
                 continue
             csv_path = folder / "csv" / f"{table}.csv"
-            con.execute(f"copy ({_csv_select(con, table)}) to '{csv_path}' (format csv, header true)")
+            con.execute(f"copy ({_csv_select(con, table)}) to {sql_literal(csv_path)} (format csv, header true)")
             files.append(csv_path)
         con.execute("create temp table sdmx_units (base_unit varchar, code varchar)")
         con.executemany("insert into sdmx_units values (?, ?)", list(SDMX_UNIT_MEASURE.items()))
@@ -117,7 +118,7 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None) -> 
         for name, (structure_id, series) in SDMX_SERIES.items():
             target = folder / "sdmx" / f"{name}.csv"
             query = SDMX_SQL.format(structure_id=structure_id, series=series)
-            con.execute(f"copy ({query}) to '{target}' (format csv, header true)")
+            con.execute(f"copy ({query}) to {sql_literal(target)} (format csv, header true)")
             files.append(target)
     if skipped:
         note = folder / "csv" / "NOT_EXPORTED_AS_CSV.txt"

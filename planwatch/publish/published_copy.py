@@ -19,6 +19,7 @@ import duckdb
 
 from planwatch.faults import checkpoint
 from planwatch.settings import Settings
+from planwatch.warehouse_access import sql_literal
 
 # What dashboards and BI tools get: the star schema and the quality history. The working schemas (raw,
 # seeds, staging, intermediate) stay in the working warehouse: they are not part of the BI contract, and at
@@ -65,7 +66,7 @@ def write_published_file(settings: Settings, fill) -> Path:
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     with duckdb.connect(config=settings.duckdb_config) as con:
         con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
-        con.execute(f"attach '{staging}' as published (storage_version '{STORAGE_VERSION}')")
+        con.execute(f"attach {sql_literal(staging)} as published (storage_version '{STORAGE_VERSION}')")
         fill(con)
         con.execute("detach published")
     checkpoint("publish.after_copy")

@@ -21,8 +21,10 @@ from planwatch.publish.exports import ExportResult, write_exports
 from planwatch.publish.published_copy import (PUBLISHED_SCHEMAS, published_dir, published_path, replace_folder,
                                               write_published_file)
 from planwatch.settings import Settings
+from planwatch.warehouse_access import sql_literal, writes_warehouse
 
 
+@writes_warehouse
 def publish(settings: Settings) -> Path:
     """Publish the gated build of the configured target; returns the published DuckDB file (which the
     dashboard and the exports read on every target)."""
@@ -39,7 +41,7 @@ def publish(settings: Settings) -> Path:
     checkpoint("publish.after_checkpoint")
 
     def copy_from_working(con) -> None:
-        con.execute(f"attach '{settings.warehouse}' as working (read_only)")
+        con.execute(f"attach {sql_literal(settings.warehouse)} as working (read_only)")
         for schema, table in con.execute(
                 "select schema_name, table_name from duckdb_tables() where database_name = 'working' "
                 f"and schema_name in ({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by all").fetchall():
@@ -50,6 +52,7 @@ def publish(settings: Settings) -> Path:
     return write_published_file(settings, copy_from_working)
 
 
+@writes_warehouse
 def publish_exports(settings: Settings) -> ExportResult:
     """Exports of the published copy, swapped into published/exports as a whole."""
     folder = published_dir(settings)

@@ -7,8 +7,10 @@ from datetime import datetime, timezone
 
 import duckdb
 
+from planwatch.ingest.archive import record_action
 from planwatch.release.review_schema import ensure_review_schema
 from planwatch.settings import Settings
+from planwatch.warehouse_access import writes_warehouse
 
 
 class UnknownSubmission(LookupError):
@@ -29,15 +31,20 @@ def find_submission(con, reference: str) -> tuple:
     return row
 
 
-def return_submission(settings: Settings, reference: str, by: str, note: str) -> tuple:
-    """Return a submission to its sender: none of its rows is released from the next build on."""
+@writes_warehouse
+def return_submission(settings: Settings, reference: str, by: str, note: str, at: datetime | None = None,
+                      journal: bool = True) -> tuple:
+    """Return a submission to its sender: none of its rows is released from the next build on. `at` and
+    `journal=False`: a journalled return replayed by planwatch.recovery."""
     with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
         ensure_review_schema(con)
         load_id, file_name, status, region, sender = find_submission(con, reference)
-        at = datetime.now(timezone.utc).replace(tzinfo=None)
+        at = at or datetime.now(timezone.utc).replace(tzinfo=None)
         con.execute("begin transaction")
         con.execute("insert into raw.submission_event values (?, 'returned', ?, ?, ?, null, ?, ?, ?)",
                     [load_id, region, sender, by, f"审核退回：{note}", f"returned by the steward: {note}", at])
         con.execute("insert into review.action values (?, ?, 'return', ?, ?)", [at, by, load_id, note])
         con.execute("commit")
+    if journal:
+        record_action(settings, {"action": "return", "reference": load_id, "by": by, "note": note, "at": at.isoformat()})
     return load_id, file_name, status

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.ingest.archive import record_action
 from planwatch.release.review_schema import ensure_review_schema
 from planwatch.settings import Settings
+from planwatch.warehouse_access import reads_warehouse, sql_literal, writes_warehouse
 
 # new release-level queries from the marts just built, not yet asked
 MART_QUERIES_SQL = """
@@ -66,12 +68,13 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+@writes_warehouse
 def open_mart_queries(settings: Settings, candidate: Path) -> int:
     """Ask what the candidate's marts raise (counties' sum, the plan's own findings); returns how many are new.
     The candidate file holds the marts on every target (PostgreSQL and Spark mirror theirs into it)."""
     with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
         before = con.execute("select count(*) from raw.review_query").fetchone()[0]
-        con.execute(f"attach '{candidate}' as cand (read_only)")
+        con.execute(f"attach {sql_literal(candidate)} as cand (read_only)")
         try:
             con.execute(MART_QUERIES_SQL, {"now": _now()})
         finally:
@@ -79,13 +82,16 @@ def open_mart_queries(settings: Settings, candidate: Path) -> int:
         return con.execute("select count(*) from raw.review_query").fetchone()[0] - before
 
 
+@reads_warehouse
 def queries(settings: Settings, everything: bool = False) -> list[tuple]:
     with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:
         rows = con.execute(QUERIES_SQL).fetchall()
     return rows if everything else [row for row in rows if row[11] == "open"]
 
 
-def answer(settings: Settings, reference: str, by: str, note: str, decision: str) -> tuple:
+@writes_warehouse
+def answer(settings: Settings, reference: str, by: str, note: str, decision: str, at: datetime | None = None,
+           journal: bool = True) -> tuple:
     """Record the sender's explanation (`answered`) or the steward's acceptance (`accepted`); a held value is
     released by the next build. `reference` is a query id or its first characters."""
     with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config) as con:
@@ -95,10 +101,13 @@ def answer(settings: Settings, reference: str, by: str, note: str, decision: str
         if len(found) != 1 or len(reference) < 4:
             raise UnknownQuery(reference)
         query_id = found[0][0]
-        at = _now()
+        at = at or _now()
         con.execute("begin transaction")
         con.execute("insert into raw.review_answer values (?, ?, ?, ?, ?)", [query_id, decision, by, note, at])
         con.execute("insert into review.action values (?, ?, ?, ?, ?)",
                     [at, by, "answer" if decision == "answered" else "accept", query_id, note])
         con.execute("commit")
+    if journal:
+        record_action(settings, {"action": decision, "reference": query_id, "by": by, "note": note,
+                                 "at": at.isoformat()})
     return found[0]

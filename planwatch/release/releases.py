@@ -19,11 +19,13 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.ingest.archive import backup_working
 from planwatch.dbt_project import dbt_fingerprint
 from planwatch.publish.published_copy import candidate_path, published_path, releases_dir, serve
 from planwatch.release.queries import QUERIES_SQL
 from planwatch.release.review_schema import ensure_review_schema
 from planwatch.settings import Settings
+from planwatch.warehouse_access import reads_warehouse, sql_literal, writes_warehouse
 
 AUTO_APPROVER = "planwatch (auto)"
 
@@ -73,7 +75,7 @@ def _now() -> datetime:
 
 
 def _attach(con, path: Path, alias: str, read_only: bool = True) -> None:
-    con.execute(f"attach '{path}' as {alias}" + (" (read_only)" if read_only else ""))
+    con.execute(f"attach {sql_literal(path)} as {alias}" + (" (read_only)" if read_only else ""))
 
 
 def pending_changes(con, candidate: Path, published: Path) -> list[tuple]:
@@ -98,6 +100,7 @@ def last_release(con) -> tuple | None:
                        ).fetchone()
 
 
+@writes_warehouse
 def release_candidate(settings: Settings, approved_by: str = AUTO_APPROVER, note: str | None = None,
                       policy: str | None = None, gate_run_id: str | None = None) -> Release | None:
     """Make the candidate file the next release; None when it changes nothing (no new release)."""
@@ -116,6 +119,7 @@ def release_candidate(settings: Settings, approved_by: str = AUTO_APPROVER, note
                           gate_run_id, project)
         _write_log_into(con, candidate)
     _keep_and_serve(settings, candidate, release.file)
+    backup_working(settings, release.number)  # where `planwatch recover` starts from
     return release
 
 
@@ -174,6 +178,7 @@ def _keep_and_serve(settings: Settings, candidate: Path, file: Path) -> None:
         old.unlink()
 
 
+@writes_warehouse
 def rollback(settings: Settings, number: int, by: str, note: str | None) -> Release:
     """A new release whose data is release `number`'s (which must still be on disk)."""
     source = releases_dir(settings) / f"release-{number:04d}.duckdb"
@@ -189,9 +194,11 @@ def rollback(settings: Settings, number: int, by: str, note: str | None) -> Rele
                           dbt_fingerprint(), restores=number)
         _write_log_into(con, candidate)
     _keep_and_serve(settings, candidate, release.file)
+    backup_working(settings, release.number)  # where `planwatch recover` starts from
     return release
 
 
+@reads_warehouse
 def releases(settings: Settings) -> list[tuple]:
     if not settings.warehouse.exists():
         return []
@@ -203,12 +210,14 @@ def releases(settings: Settings) -> list[tuple]:
                            "withdrawn, note, file_name from review.release order by release_no").fetchall()
 
 
+@reads_warehouse
 def release_changes(settings: Settings, number: int) -> list[tuple]:
     with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:
         return con.execute("select change, indicator_code, region_code, year, previous_value, value, source_file "
                            "from review.release_change where release_no = ? order by all", [number]).fetchall()
 
 
+@reads_warehouse
 def candidate_changes(settings: Settings) -> list[tuple] | None:
     """What the waiting candidate would change (None when no candidate waits)."""
     candidate = candidate_path(settings)

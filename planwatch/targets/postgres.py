@@ -22,6 +22,7 @@ import duckdb
 from planwatch.ingest.schema import LOG_TABLES, RAW_DDL, RAW_TABLES
 from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, write_published_file
 from planwatch.settings import Settings
+from planwatch.warehouse_access import sql_literal, writes_warehouse
 
 @dataclass(frozen=True)
 class PostgresConnection:
@@ -55,6 +56,7 @@ class PostgresConnection:
             con.close()
 
 
+@writes_warehouse
 def sync_raw(settings: Settings, server: PostgresConnection | None = None) -> list[str]:
     """Copy every load the server does not have yet; returns the load ids copied."""
     server = server or PostgresConnection.from_settings(settings)
@@ -72,13 +74,13 @@ def sync_raw(settings: Settings, server: PostgresConnection | None = None) -> li
             "order by column_index", [table]).fetchall()) for table in RAW_TABLES}
         loads = [row[0] for row in con.execute("select load_id from raw.load_file order by loaded_at").fetchall()]
         def copy_rows(cur, table: str, where: str, params: dict) -> None:
-            # DuckDB writes the rows as CSV, PostgreSQL's COPY reads them: no Python per row
+            # DuckDB writes the rows as CSV, PostgreSQL's COPY reads them: no Python per row. NULL is an unquoted
+            # empty field and an empty text is "" on both sides, so every text (`\N` included) arrives as it is
             part = work / f"{table}.csv"
             con.execute(f"copy (select {columns[table]} from raw.{table} {where}) "
-                        f"to '{part}' (format csv, header false, nullstr '\\N')", params)
+                        f"to {sql_literal(part)} (format csv, header false)", params)
             with open(part, encoding="utf-8") as rows:
-                cur.copy_expert(f"copy raw.{table} ({columns[table]}) from stdin with (format csv, null '\\N')",
-                                rows)
+                cur.copy_expert(f"copy raw.{table} ({columns[table]}) from stdin with (format csv)", rows)
 
         for load_id in loads:
             if load_id in on_server:
@@ -153,8 +155,7 @@ def mirror_published(settings: Settings, server: PostgresConnection) -> Path:
         for table in columns:
             parts[table] = Path(folder) / f"{table}.csv"
             with open(parts[table], "w", encoding="utf-8") as out:
-                cur.copy_expert(f'copy "{PUBLISHED_SCHEMA}"."{table}" to stdout with (format csv, null \'\\N\')',
-                                out)
+                cur.copy_expert(f'copy "{PUBLISHED_SCHEMA}"."{table}" to stdout with (format csv)', out)
         pg.rollback()
 
         def fill(con) -> None:
@@ -163,12 +164,13 @@ def mirror_published(settings: Settings, server: PostgresConnection) -> Path:
                 spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in table_columns) + "}"
                 con.execute(f'create schema if not exists published."{schema}"')
                 con.execute(f'create table published."{schema}"."{table}" as select * from read_csv('
-                            f"'{parts[table]}', columns = {spec}, header = false, nullstr = '\\N', quote = '\"', "
-                            "escape = '\"', auto_detect = false)")
+                            f"{sql_literal(parts[table])}, columns = {spec}, header = false, quote = '\"', "
+                            "escape = '\"', allow_quoted_nulls = false, auto_detect = false)")
 
         return write_published_file(settings, fill)
 
 
+@writes_warehouse
 def publish_postgres(settings: Settings) -> Path:
     server = PostgresConnection.from_settings(settings)
     publish_schema_swap(server, settings.pg_bi_role)

@@ -21,12 +21,19 @@ import duckdb
 from planwatch.ingest.schema import RAW_TABLES
 from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, replace_folder, write_published_file
 from planwatch.settings import SPARK_PROCESS_ENV, Settings
+from planwatch.warehouse_access import inherit_env, sql_literal, writes_warehouse
+
+
+def spark_literal(value) -> str:
+    """A path as a Spark SQL string literal (Spark escapes with backslashes, not by doubling the quote)."""
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def raw_folder(settings: Settings) -> Path:
     return settings.spark_dir / "raw"
 
 
+@writes_warehouse
 def sync_raw(settings: Settings) -> list[str]:
     """Write DuckDB's raw tables as the Parquet folders Spark reads; returns the load ids Spark did not have.
     Each folder is written beside the old one and swapped in, so a failed sync leaves the previous one whole."""
@@ -36,14 +43,14 @@ def sync_raw(settings: Settings) -> list[str]:
     if (folder / "load_file").exists():
         with duckdb.connect() as con:
             known = {r[0] for r in con.execute(
-                f"select load_id from read_parquet('{folder / 'load_file'}/*.parquet')").fetchall()}
+                f"select load_id from read_parquet({sql_literal(str(folder / 'load_file') + '/*.parquet')})").fetchall()}
     with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:
         con.execute("set enable_progress_bar = false")
         loads = [r[0] for r in con.execute("select load_id from raw.load_file order by loaded_at").fetchall()]
         for table in RAW_TABLES:
             fresh = folder / f".{table}.{uuid.uuid4().hex[:8]}.tmp"
             fresh.mkdir()
-            con.execute(f"copy raw.{table} to '{fresh / 'part-0.parquet'}' (format parquet)")
+            con.execute(f"copy raw.{table} to {sql_literal(fresh / 'part-0.parquet')} (format parquet)")
             replace_folder(fresh, folder / table)
     run_in_spark_process(settings, __name__, "declare-raw")
     return [load for load in loads if load not in known]
@@ -55,7 +62,7 @@ def declare_raw_tables(settings: Settings) -> None:
     spark.sql("create database if not exists raw")
     for table in RAW_TABLES:
         spark.sql(f"drop table if exists raw.{table}")  # external: the files stay
-        spark.sql(f"create table raw.{table} using parquet location '{raw_folder(settings) / table}'")
+        spark.sql(f"create table raw.{table} using parquet location {spark_literal(raw_folder(settings) / table)}")
 
 
 def run_in_spark_process(settings: Settings, module: str, *args: str) -> None:
@@ -63,6 +70,7 @@ def run_in_spark_process(settings: Settings, module: str, *args: str) -> None:
     is free again when it ends (this module's steps below; the quality gate's is expectations.gate)."""
     env = {**os.environ, "PLANWATCH_HOME": str(settings.home), "PLANWATCH_WAREHOUSE": str(settings.warehouse),
            "PLANWATCH_LANDING": str(settings.landing), "PLANWATCH_DBT_TARGET": settings.target,
+           **inherit_env(settings),  # it works under this process's hold of the warehouse
            SPARK_PROCESS_ENV: "1"}  # the one kind of process where pyspark may be imported (expectations/__init__)
     child = subprocess.run([sys.executable, "-m", module, *args], env=env, capture_output=True, text=True)
     if child.returncode != 0:
@@ -128,6 +136,7 @@ def write_published_parquet(settings: Settings, folder: Path) -> list[str]:
     return written
 
 
+@writes_warehouse
 def publish_spark(settings: Settings) -> Path:
     """Publish on Spark: the gated marts and quality history are written as Parquet by a Spark process of its
     own into a fresh folder, which replaces spark/published in one rename (what BI tools and Spark jobs read);
