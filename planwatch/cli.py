@@ -61,12 +61,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     """The gate and the publish step on the working warehouse as it is (no load, no build): the same functions
     the Dagster job runs, for a steward who re-publishes after a fix, and for the fault tests."""
-    from expectations.gate import run_gate
-    from planwatch.publish.published_copy import published_path
-    from planwatch.publish.publisher import publication_blocked, publish, publish_exports
-    from planwatch.release.queries import open_mart_queries
-    from planwatch.release.releases import release_candidate
     from planwatch.settings import export_env
+    from planwatch.warehouse_access import holding
 
     settings = get_settings()
     if settings.target == "duckdb" and not settings.warehouse.exists():
@@ -75,6 +71,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
              f"builds, validates and publishes)")
         return 1
     export_env(settings)
+    with holding(settings, write=True, task="planwatch publish"):  # gate to release: one writer throughout
+        return _gate_and_publish(settings)
+
+
+def _gate_and_publish(settings) -> int:
+    from expectations.gate import run_gate
+    from planwatch.publish.published_copy import published_path
+    from planwatch.publish.publisher import publication_blocked, publish, publish_exports
+    from planwatch.release.queries import open_mart_queries
+    from planwatch.release.releases import release_candidate
+
     gate = run_gate(settings)
     print(gate.render())
     if not gate.passed:

@@ -36,7 +36,8 @@ def explain(error: BaseException) -> tuple[str, str]:
         who_en = f"{holder.group(1)}, PID {holder.group(2)}" if holder else "another process"
         return (f"数据仓库文件正被另一个进程使用（{who}）；请等它结束后再试",
                 f"the warehouse file is in use by another process ({who_en}); try again when it has finished")
-    if (isinstance(error, OSError) and getattr(error, "errno", None) == 28) or "No space left on device" in text:
+    if (isinstance(error, OSError) and getattr(error, "errno", None) in (27, 28, 122)) \
+            or "No space left on device" in text or "File too large" in text:
         return ("磁盘已满，操作未完成；已发布的数据保持不变。请腾出空间后重试",
                 "the disk is full and the operation did not finish; the published copy is unchanged. Free some "
                 "space and try again")

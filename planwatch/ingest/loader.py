@@ -10,6 +10,7 @@ records read = loaded + duplicates skipped + quarantined.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -199,7 +200,9 @@ def load_one(con, settings: Settings, path: Path, sender: Sender = Sender(), thr
             layouts, headers = stage_records(con, name, read.sheets, result)
         except FileProblem as problem:
             return FileResult(path, "error", error_zh=problem.zh, error_en=problem.en)
-        except OSError as exc:  # unreadable (permissions), vanished while copied
+        except OSError as exc:  # unreadable (permissions), vanished while copied; a full disk stops everything
+            if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+                raise
             return FileResult(path, "error", error_zh=f"文件 {name} 无法读取：{exc.strerror or exc}",
                               error_en=f"file {name} cannot be read: {exc.strerror or exc}")
         con.execute(rules.PARSE_SQL)
