@@ -157,3 +157,29 @@ def test_the_gate_on_postgres_blocks_bad_marts_and_the_published_schema_stays(po
         cur.execute("select count(*) from quality.quality_result where check_name = 'marts_counts_non_negative' "
                     "and not success")
         assert cur.fetchone()[0] == 1
+
+
+def test_the_sync_carries_every_text_exactly(postgres_server, postgres_run, tmp_path):
+    """`\\N`, quotes, commas, line breaks and an empty-looking text reach the server as they are; a NUL byte (which
+    PostgreSQL cannot store) was refused at load with its reason instead of blocking every later sync."""
+    home, _ = postgres_run
+    texts = ["\\N", 'say "hi", then\nbreak', "NULL", "  ", "逗号，全角"]
+    lines = "".join(f'城镇新增就业人数,江门市,{2016 + i},{i + 1},万人,,,"{t.replace(chr(34), chr(34) * 2)}"\n'
+                    for i, t in enumerate(texts))
+    odd = tmp_path / "odd_texts.csv"
+    odd.write_text("指标,地区,年份,数值,单位,状态,来源,备注\n" + lines + "城镇新增就业人数,江门市,2030,1,万人,,,坏\x00字\n",
+                   encoding="utf-8")
+    env = {**postgres_server, "PLANWATCH_DBT_TARGET": "postgres"}
+    loaded = planwatch_cli("load", str(odd), home=home, env_extra=env, check=False)
+    assert "control_character" not in loaded.stdout and "NUL" in loaded.stdout, loaded.stdout  # said in words
+    planwatch_cli("sync", home=home, env_extra=env)
+    select = ("select year, note from raw.observation where file_name = 'odd_texts.csv' order by year")
+    with _admin(postgres_server) as pg, \
+            duckdb.connect(str(home / "warehouse" / "planwatch.duckdb"), read_only=True) as dd:
+        cur = pg.cursor()
+        cur.execute(select)
+        on_server = cur.fetchall()
+        assert on_server == dd.execute(select).fetchall()
+        assert [note for _, note in on_server] == [t if t.strip() else None for t in texts]
+        cur.execute("select raw_value, reason_code from raw.quarantine where file_name = 'odd_texts.csv'")
+        assert cur.fetchall() == [("城镇新增就业人数 | 江门市 | 2030 | 1 | 坏␀字", "control_character")]
