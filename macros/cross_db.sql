@@ -80,3 +80,17 @@
     cast(cast(sign({{ numerator }}) * ((abs(cast(round(({{ numerator }}) * 1000000) as hugeint)) * 2 + ({{ denominator }}))
         // (2 * ({{ denominator }}))) as decimal(38, 0)) * cast(0.000001 as decimal(7, 6)) as decimal(24, 6))
 {%- endmacro %}
+
+
+{#- An 8-byte floating-point type: `double` on DuckDB and Spark, `double precision` on PostgreSQL (dbt's
+    type_float is a 4-byte `float` on DuckDB). The growth methods compute in it: power() of decimals is not
+    portable. -#}
+{% macro double_type() -%}
+    {{ return(adapter.dispatch('double_type', 'planwatch')()) }}
+{%- endmacro %}
+
+{% macro default__double_type() -%}double precision{%- endmacro %}
+
+{% macro duckdb__double_type() -%}double{%- endmacro %}
+
+{% macro spark__double_type() -%}double{%- endmacro %}

@@ -1,120 +1,29 @@
--- Where each 14th-plan indicator stands, for the city and every county, in every plan year.
--- Method (README "How progress is judged"): cumulative indicators are judged on the running total since the
--- plan's first year against that year's cumulative target; levels, ceilings and floors on the year's value.
--- Completion follows 专栏1: measure ÷ target for counts, levels and floors; ceilings are "within / beyond the
--- target range"; ratios are not rated. Projection: cumulative = running total + average yearly flow ×
--- remaining years; level = value + average yearly change since the 2020 baseline × remaining years;
--- ceilings and floors = the latest value persists.
-{% set tolerance = var('at_risk_tolerance', 0.05) %}
+-- Where each 14th-plan indicator stands, for the city and every county, in every plan year (the measure and the
+-- project's own status: int_plan_progress__judged), with the headline of the published methods beside it: the
+-- 序时进度 category and whether the methods disagree (fct_progress_assessment has each method's judgement).
 with
 
-spine as (
-    select * from {{ ref('int_plan_progress__spine') }}
-),
-
--- the regions directly under each region (a city's counties, a province's prefectures), summed when all reported
-county_rollup as (
-    select
-        parent.indicator_code,
-        parent.year,
-        parent.region_code,
-        count(child.actual_value) as n_counties_reported,
-        case when count(child.actual_value) = count(*) then sum(child.actual_value) end as county_sum_value
-    from spine as parent
-    inner join {{ ref('dim_region') }} as regions on regions.parent_region_code = parent.region_code
-    inner join spine as child
-        on child.indicator_code = parent.indicator_code and child.year = parent.year
-        and child.region_code = regions.region_code
-    where parent.is_additive
-    group by parent.indicator_code, parent.year, parent.region_code
-),
-
-scaled as (
-    select
-        spine.*,
-        -- a region's targets are fixed at the 6 decimals they are published with, before anything is derived
-        -- from them: each engine carries a product of decimals at its own precision (DuckDB as a double, Spark
-        -- cut to 6 decimals, PostgreSQL exact), and the pace derived from them differed in the 6th decimal
-        cast(spine.plan_region_target_value * spine.target_scale as decimal(24, 6)) as target_value,
-        cast(spine.plan_region_final_target_value * spine.target_scale as decimal(24, 6)) as final_target_value,
-        case when spine.is_plan_region then spine.baseline_value end as region_baseline_value,
-        spine.year - spine.start_year + 1 as years_elapsed,
-        spine.end_year - spine.year as years_remaining
-    from spine
-),
-
-running as (
-    select
-        *,
-        sum(actual_value) over plan_to_date as running_total,
-        count(actual_value) over plan_to_date as years_reported,
-        coalesce(bool_or(actual_is_synthetic) over plan_to_date, false) as running_includes_synthetic
-    from scaled
-    window plan_to_date as (partition by indicator_code, region_code order by year
-                            rows between unbounded preceding and current row)
-),
-
-measured as (
-    select
-        *,
-        case when is_cumulative and years_reported = years_elapsed then running_total end as cumulative_actual,
-        case when is_cumulative then running_includes_synthetic else coalesce(actual_is_synthetic, false) end
-            as measure_includes_synthetic,
-        case
-            when is_cumulative then case when years_reported = years_elapsed then running_total end
-            else actual_value
-        end as measure
-    from running
-),
-
-projected as (
-    select
-        *,
-        case
-            when measure is null then null
-            when is_cumulative then measure + {{ divide_to_6_decimals('measure * years_remaining', 'years_elapsed') }}
-            when target_kind in ('ceiling', 'floor') then measure
-            when region_baseline_value is not null
-                then measure + {{ divide_to_6_decimals('(measure - region_baseline_value) * years_remaining', 'years_elapsed') }}
-            else measure
-        end as projected_final_value,
-        case comparator
-            when '>=' then measure >= target_value
-            when '>' then measure > target_value
-            when '<=' then measure <= target_value
-        end as is_met
-    from measured
-),
-
 judged as (
+    select * from {{ ref('int_plan_progress__judged') }}
+),
+
+assessed as (
+    select * from {{ ref('int_progress__assessed') }}
+),
+
+-- each method's judgement reduced to one question — on course for the final target or not — to see disagreement
+verdicts as (
     select
-        *,
-        case when measure is not null and target_value is not null and target_value <> 0
-             then {{ percent_of('measure', 'target_value') }} end as percent_of_target,
-        case comparator
-            when '>=' then projected_final_value >= final_target_value
-            when '>' then projected_final_value > final_target_value
-            when '<=' then projected_final_value <= final_target_value
-        end as projected_meets_final_target,
-        case
-            when actual_value is null then 'no_data'
-            when target_value is null or target_kind = 'ratio' then 'no_target'
-            when measure is null then 'incomplete_data'
-            when target_kind in ('ceiling', 'floor') then
-                case
-                    when is_met then 'on_track'
-                    when comparator = '<=' and measure <= target_value * (1 + {{ tolerance }}) then 'at_risk'
-                    when comparator in ('>=', '>') and measure >= target_value * (1 - {{ tolerance }}) then 'at_risk'
-                    else 'off_track'
-                end
-            else
-                case
-                    when is_met and coalesce(projected_final_value >= final_target_value, true) then 'on_track'
-                    when is_met or measure >= target_value * (1 - {{ tolerance }}) then 'at_risk'
-                    else 'off_track'
-                end
-        end as progress_status
-    from projected
+        indicator_code, region_code, year,
+        max(case when method = 'time_elapsed' then category_code end) as time_elapsed_category,
+        count(distinct case
+            when category_code = 'not_assessed' then null
+            when category_code in ('achieved_early', 'achieved', 'ahead', 'in_line', 'target_achieved', 'target_met',
+                                   'on_track') then 'on_course'
+            else 'behind'
+        end) as n_verdicts
+    from assessed
+    group by indicator_code, region_code, year
 )
 
 select
@@ -124,59 +33,34 @@ select
     judged.year,
     judged.is_county,
     judged.unit,
-    cast(judged.actual_value as decimal(24, 6)) as actual_value,
+    judged.actual_value,
     judged.actual_status,
-    coalesce(judged.actual_is_synthetic, false) as actual_is_synthetic,
-    cast(judged.target_value as decimal(24, 6)) as target_value,
-    case
-        when judged.target_basis = 'share_of_plan_region_target'
-            then judged.target_text || ' × ' || {{ format_percent('judged.target_scale * 100') }}
-        else judged.target_text
-    end as target_text,
+    judged.actual_is_synthetic,
+    judged.target_value,
+    judged.target_text,
     judged.target_basis,
     judged.comparator,
-    coalesce(judged.is_cumulative, false) as is_cumulative,
-    cast(judged.cumulative_actual as decimal(24, 6)) as cumulative_actual,
-    cast(judged.measure as decimal(24, 6)) as measure_value,
+    judged.is_cumulative,
+    judged.cumulative_actual,
+    judged.measure_value,
     judged.measure_includes_synthetic,
-    cast(judged.years_reported as integer) as years_reported,
-    case
-        when judged.measure is null or judged.target_value is null or judged.target_kind in ('ceiling', 'ratio')
-             or judged.target_value = 0 then null
-        else cast(judged.percent_of_target as decimal(9, 2))
-    end as completion_rate,
-    case
-        when judged.actual_value is null then '无数据'
-        when judged.target_kind = 'ratio' or judged.target_value is null then '——'
-        when judged.measure is null then '数据不全'
-        when judged.target_kind = 'ceiling' then
-            case when judged.is_met then '控制在目标范围内' else '超出目标范围' end
-        when judged.target_value = 0 then '目标为零'
-        else {{ format_percent('judged.percent_of_target') }}
-    end as completion_text,
+    judged.years_reported,
+    judged.completion_rate,
+    judged.completion_text,
     judged.is_met,
     judged.progress_status,
-    coalesce(judged.year = max(judged.year) filter (where judged.actual_value is not null)
-        over (partition by judged.indicator_code, judged.region_code), false) as is_latest_year_with_data,
-    cast(judged.final_target_value as decimal(24, 6)) as final_target_value,
-    cast(case
-        when judged.measure is null or judged.final_target_value is null or judged.target_kind = 'ratio' then null
-        when judged.comparator = '<=' then greatest(judged.measure - judged.final_target_value, 0)
-        else greatest(judged.final_target_value - judged.measure, 0)
-    end as decimal(24, 6)) as gap_to_final_target,
-    cast(case
-        when judged.measure is null or judged.final_target_value is null or judged.years_remaining = 0
-             or judged.target_kind in ('ceiling', 'floor', 'ratio') then null
-        else {{ divide_to_6_decimals('greatest(judged.final_target_value - judged.measure, 0)', 'judged.years_remaining') }}
-    end as decimal(24, 6)) as required_yearly_pace,
-    cast(judged.projected_final_value as decimal(24, 6)) as projected_final_value,
+    judged.is_latest_year_with_data,
+    judged.final_target_value,
+    judged.gap_to_final_target,
+    judged.required_yearly_pace,
+    judged.projected_final_value,
     judged.projected_meets_final_target,
     judged.is_binding,
-    cast(county_rollup.county_sum_value as decimal(24, 6)) as county_sum_value,
-    cast(county_rollup.n_counties_reported as integer) as n_counties_reported,
-    cast(judged.actual_value - county_rollup.county_sum_value as decimal(24, 6)) as county_sum_difference
+    judged.county_sum_value,
+    judged.n_counties_reported,
+    judged.county_sum_difference,
+    coalesce(verdicts.time_elapsed_category, 'not_assessed') as time_elapsed_category,
+    coalesce(verdicts.n_verdicts > 1, false) as methods_disagree
 from judged
-left join county_rollup using (indicator_code, region_code, year)
-
--- stored by region: a dashboard asks for one region (or one region's series), and DuckDB then skips the rest
+left join verdicts using (indicator_code, region_code, year)
 order by judged.region_code, judged.indicator_code, judged.year

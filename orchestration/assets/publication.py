@@ -1,9 +1,12 @@
 """Publish (write-audit-publish), the release it becomes, and the exports of the published copy."""
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from expectations.gate import last_run
 from orchestration.resources import PlanwatchResource
+from orchestration.sensors import send_alert
+from planwatch.publish.published_copy import published_path
 from planwatch.publish.publisher import publish, publish_exports
 from planwatch.release.queries import open_mart_queries, queries
 from planwatch.release.releases import release_candidate
@@ -46,4 +49,28 @@ def build_publish_assets(mart_keys: list[AssetKey]):
         return MaterializeResult(metadata={"folder": str(result.folder), "tables": len(result.tables),
                                            "files": len(result.files)})
 
-    return [published_warehouse, exports]
+    @asset(name="early_warnings", group_name="publish", deps=[published_warehouse],
+           description="预警: the published rpt_early_warning (indicators behind 序时进度 or whose projection misses the "
+                       "final target, binding ones first) sent to the responsible units: one record per run in the "
+                       "alert log and to the webhook, if one is set.")
+    def early_warnings(context: AssetExecutionContext, planwatch: PlanwatchResource) -> MaterializeResult:
+        settings = planwatch.settings()
+        published = published_path(settings)
+        if not published.exists():  # the approve policy before the first approval: nothing is published yet
+            return MaterializeResult(metadata={"warnings": 0})
+        with duckdb.connect(str(published), read_only=True) as con:
+            rows = con.execute("select priority, indicator_code, region_code, year, is_binding, is_reference, "
+                               "responsible_unit, warning_zh, warning_en from marts.rpt_early_warning "
+                               "order by priority, indicator_code, region_code").fetchall()
+        names = ["priority", "indicator_code", "region_code", "year", "is_binding", "is_reference",
+                 "responsible_unit", "warning_zh", "warning_en"]
+        warnings = [dict(zip(names, row)) for row in rows]
+        if warnings:
+            send_alert(settings, {"kind": "early_warning", "run_id": context.run.run_id,
+                                  "warnings": warnings})
+            for w in warnings[:20]:
+                context.log.warning(f"预警 {w['warning_zh']} / early warning: {w['warning_en']}")
+        return MaterializeResult(metadata={"warnings": len(warnings),
+                                           "binding": sum(1 for w in warnings if w["priority"] == 1)})
+
+    return [published_warehouse, exports, early_warnings]

@@ -214,8 +214,9 @@ def write_bundled_files(settings: Settings) -> list[list[Path]]:
     (two files of one call that disagree on a value are a conflict; a revision is sent after what it revises)."""
     folder = settings.landing / "bundled"
     return [
-        [_write_if_changed(folder / "plan_printed_2016_2020.csv", _csv_text(plan_printed_rows())),
-         _write_if_changed(folder / "found_statistics.csv", _csv_text(found_statistics_rows())),
+        # in this order: a 2020 value both the found statistics and the plan print is kept from the former
+        [_write_if_changed(folder / "found_statistics.csv", _csv_text(found_statistics_rows())),
+         _write_if_changed(folder / "plan_printed_2016_2020.csv", _csv_text(plan_printed_rows())),
          _write_if_changed(folder / "synthetic_2021_2025.csv", _csv_text(synthetic_rows()))],
         [_write_if_changed(folder / "synthetic_2024_revision.csv", _csv_text(synthetic_rows(revision=True)))],
     ]
