@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 pages = [
     st.Page(HERE / "views" / "overview.py", title=t("overview", english), url_path="overview", default=True),
     st.Page(HERE / "views" / "detail.py", title=t("detail", english), url_path="detail"),
+    st.Page(HERE / "views" / "evaluation14.py", title=t("evaluation14", english), url_path="evaluation14"),
     st.Page(HERE / "views" / "review13.py", title=t("review13", english), url_path="review13"),
     st.Page(HERE / "views" / "text_targets.py", title=t("text_targets", english), url_path="text_targets"),
     st.Page(HERE / "views" / "quality.py", title=t("quality", english), url_path="quality"),

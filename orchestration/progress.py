@@ -21,6 +21,8 @@ STAGES = {
     "quality_gate": ("数据质量检查", "quality gate, staging and marts"),
     "published_warehouse": ("发布", "publish"),
     "exports": ("导出", "exports"),
+    "early_warnings": ("预警", "early warnings"),
+    "reports": ("报告", "reports"),
 }
 
 
@@ -47,6 +49,10 @@ class ProgressHandler(logging.Handler):
                          f"{meta.get('files_already_loaded', 0)}）, 读取 read {meta.get('rows_read', 0)}, "
                          f"加载 loaded {meta.get('rows_loaded', 0)}, 重复 duplicates {meta.get('rows_duplicate', 0)}, "
                          f"隔离 quarantined {meta.get('rows_quarantined', 0)}")
+        elif step == "early_warnings" and meta:
+            parts.append(f"{meta.get('warnings', 0)} 条预警 warnings（约束性 binding {meta.get('binding', 0)}）")
+        elif step == "reports" and meta:
+            parts.append(f"{meta.get('kind')} {meta.get('year')}: {len(meta.get('files', []))} 个文件 files")
         elif step == "planwatch_dbt_assets":
             parts.append(f"{self.materialized.get(step, 0)} 个模型与种子 models and seeds")
         passed, errors, warnings = self.checks.get(step, [0, 0, 0])

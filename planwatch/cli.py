@@ -345,6 +345,21 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from planwatch.reports import ReportProblem, write_report
+
+    settings = get_settings()
+    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    try:
+        written = write_report(settings, args.kind, args.year, args.region, formats, args.lang, made_by=args.by)
+    except ReportProblem as problem:
+        fail(problem.zh, problem.en)
+        return 2
+    for path in written:
+        say(f"已写出：{path}", f"written: {path}")
+    return 0
+
+
 def cmd_recover(args: argparse.Namespace) -> int:
     from planwatch.recovery import recover
 
@@ -463,6 +478,16 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="把尚未复制的加载批次复制到目标库（PostgreSQL / Spark）的 raw 模式 / copy the "
                                        "loads the PostgreSQL or Spark target does not have yet into its raw schema")
     sync.set_defaults(func=cmd_sync)
+    report = sub.add_parser("report", help="从已发布数据生成报告（Word、PDF、Excel） / write a report (Word, PDF, Excel) "
+                                           "from the published copy")
+    report.add_argument("--kind", choices=("annual", "mid_term", "final"), default="annual",
+                        help="annual 年度监测报告 / mid_term 中期评估 / final 总结评估")
+    report.add_argument("--year", type=int, help="年份（默认：年度为最新有数据的年份，中期为 2023，总结为 2025） / the year")
+    report.add_argument("--region", help="地区名称或代码（默认：全市） / a region's name or code (default: the city)")
+    report.add_argument("--format", default="docx,pdf,xlsx", help="docx,pdf,xlsx 中的一种或几种 / one or more of them")
+    report.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 / language")
+    report.add_argument("--by", default="planwatch", help="制表单位 / the office that makes the tables")
+    report.set_defaults(func=cmd_report)
     recover = sub.add_parser("recover", help="工作文件损坏时：从最近一次发布时的副本恢复，并重新加载此后的文件 / a damaged "
                                              "working file: restore the copy of the last release and load again "
                                              "what arrived since")

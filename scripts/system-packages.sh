@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The Debian packages planwatch needs beside Python, in one place (make install, make test and .ci/run call this).
-#   system-packages.sh install   what `make install` needs: npm, for the Data Docs' scripts and styles
-#   system-packages.sh test      also what the tests use: chromium and CJK fonts (browser tests), the PostgreSQL 15
-#                                server (the postgres target), Java 17 (the spark target)
+#   system-packages.sh install   what `make install` needs: npm, for the Data Docs' scripts and styles; LibreOffice
+#                                Writer (headless, for the reports' PDF) and CJK fonts (the reports' charts and PDF)
+#   system-packages.sh test      also what the tests use: chromium (browser tests), poppler-utils (pdftotext and
+#                                pdftoppm read the reports back), the PostgreSQL 15 server (the postgres target),
+#                                Java 17 (the spark target)
 # Missing packages are installed when we are root; otherwise the exact command is printed and we stop, so a test
 # never finds its tool absent and skips.
 set -euo pipefail
 group="${1:-test}"
 need=()
 command -v npm >/dev/null || need+=(npm)
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 if [ "$group" = test ]; then
   command -v chromium >/dev/null || need+=(chromium)
-  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+  command -v pdftotext >/dev/null || need+=(poppler-utils)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
   command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 fi

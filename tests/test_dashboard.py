@@ -15,7 +15,7 @@ import pytest
 from conftest import PLANWATCH, REPO_ROOT, free_port, launch_chromium
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
-PAGES = ["views/detail.py", "views/review13.py", "views/text_targets.py", "views/quality.py", "views/provenance.py"]
+PAGES = ["views/detail.py", "views/evaluation14.py", "views/review13.py", "views/text_targets.py", "views/quality.py", "views/provenance.py"]
 
 
 @pytest.fixture()
@@ -35,7 +35,7 @@ def test_every_page_renders_in_chinese_with_demo_data_marked(dashboard_home):
     assert "城镇新增就业人数" in set(overview["指标"])
     assert overview["最新值"].str.contains("示例数据").any()
     assert any("示例数据" in c.value for c in at.caption)
-    titles = {"views/detail.py": "指标详情", "views/review13.py": "十三五回顾", "views/text_targets.py": "文本目标",
+    titles = {"views/detail.py": "指标详情", "views/evaluation14.py": "十四五评估", "views/review13.py": "十三五回顾", "views/text_targets.py": "文本目标",
               "views/quality.py": "数据质量", "views/provenance.py": "数据来源"}
     for page in PAGES:
         at.switch_page(page)
@@ -56,6 +56,25 @@ def test_english_switch(dashboard_home):
     at.toggle[0].set_value(True).run()
     assert at.title[0].value == "Overview"
     assert "New urban jobs" in set(at.dataframe[0].value["Indicator"])
+
+
+def test_the_evaluation_page_shows_the_report_table_for_the_city_and_a_county(dashboard_home):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("views/evaluation14.py")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 17 and "2020年基数" in table.columns
+    assert "2023年中期评估报告" in at.subheader[0].value
+    at.radio(key="evaluation_kind").set_value("final").run()
+    assert "2025年总结评估报告" in at.subheader[0].value
+    at.selectbox(key="evaluation_region").set_value("440781").run()
+    assert not at.exception
+    county = at.dataframe[0].value
+    assert all(v.endswith("（参考）") or v.startswith("不评价") for v in county["评价"])
+    assert "台山市（参考）" in at.subheader[0].value
 
 
 @pytest.mark.parametrize("hostile", ["' OR 1=1 --", "440700'; drop table marts.dim_region; --", "%", "\\' or ''='"])
@@ -153,7 +172,30 @@ def test_dashboard_in_a_real_browser(built_home, tmp_path):
             page.locator(".js-plotly-plot").first.wait_for(timeout=60000)
             assert page.locator(".js-plotly-plot").count() >= 2  # the series and the counties
             page.screenshot(path=str(shots / "detail.png"), full_page=True)
+            # the evaluation page: the workbook downloads, and it holds the published numbers
+            page.goto(f"http://127.0.0.1:{port}/evaluation14")
+            page.get_by_role("heading", name="十四五评估").first.wait_for(timeout=60000)
+            with page.expect_download(timeout=60000) as download:
+                page.get_by_role("button", name="下载表格（Excel）").click()
+            workbook = tmp_path / download.value.suggested_filename
+            download.value.save_as(workbook)
+            with page.expect_download(timeout=60000) as report:
+                page.get_by_role("button", name="下载报告（Word）").click()
+            assert report.value.suggested_filename.endswith("_mid_term_2023_440700.docx")
+            page.screenshot(path=str(shots / "evaluation14.png"), full_page=True)
             browser.close()
+        from openpyxl import load_workbook
+
+        import duckdb
+
+        sheet = load_workbook(workbook)["指标完成情况"]
+        with duckdb.connect(str(built_home / "published" / "planwatch.duckdb"), read_only=True) as con:
+            measures = dict(con.execute("select i.name_zh, p.measure_value from marts.fct_plan_progress p "
+                                        "join marts.dim_indicator i using (indicator_code) "
+                                        "where p.region_code = '440700' and p.year = 2023").fetchall())
+        rows = list(sheet.iter_rows(min_row=2, values_only=True))
+        assert len(rows) == 17 and all(str(measures[r[1]]).rstrip("0").rstrip(".") ==
+                                       f"{r[7]}".rstrip("0").rstrip(".") for r in rows if r[7] is not None)
         assert (shots / "overview.png").stat().st_size > 10_000 and (shots / "detail.png").stat().st_size > 10_000
         keep = os.environ.get("PLANWATCH_SCREENSHOTS")
         if keep:

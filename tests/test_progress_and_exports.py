@@ -193,3 +193,21 @@ def test_a_mart_beyond_excels_row_limit_is_exported_as_parquet_only(built_home, 
     assert "dim_region.csv" in names
     note = (tmp_path / "exports" / "csv" / "NOT_EXPORTED_AS_CSV.txt").read_text(encoding="utf-8")
     assert "fct_plan_progress: 680 rows > 600" in note and "dim_region" not in note
+
+
+def test_the_chinese_csv_names_every_column_and_writes_codes_as_words(built_home, warehouse):
+    from planwatch.publish.column_labels import COLUMN_ZH
+
+    columns = {r[0] for r in warehouse.execute(
+        "select distinct column_name from information_schema.columns where table_schema = 'marts'").fetchall()}
+    assert columns - set(COLUMN_ZH) == set()  # a new mart column needs its Chinese header
+    folder = built_home / "published" / "exports" / "csv_zh"
+    with open(folder / "fct_plan_progress.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 17 * 8 * 5 and "进展状态" in rows[0] and "约束性" in rows[0]
+    assert {r["进展状态"] for r in rows} <= {"正常推进", "存在风险", "明显滞后", "无数据", "数据不全", "无目标"}
+    assert {r["约束性"] for r in rows} == {"是", "否"}
+    with open(built_home / "published" / "exports" / "csv" / "fct_plan_progress.csv", encoding="utf-8-sig",
+              newline="") as f:
+        machine = list(csv.DictReader(f))
+    assert [r["measure_value"] for r in machine] == [r["完成值"] for r in rows]  # the same rows, in the same order

@@ -10,6 +10,7 @@ from planwatch.publish.published_copy import published_path
 from planwatch.publish.publisher import publish, publish_exports
 from planwatch.release.queries import open_mart_queries, queries
 from planwatch.release.releases import release_candidate
+from planwatch.reports import write_report
 
 
 class GateNotPassed(Exception):
@@ -73,4 +74,20 @@ def build_publish_assets(mart_keys: list[AssetKey]):
         return MaterializeResult(metadata={"warnings": len(warnings),
                                            "binding": sum(1 for w in warnings if w["priority"] == 1)})
 
-    return [published_warehouse, exports, early_warnings]
+    @asset(name="reports", group_name="publish", deps=[published_warehouse],
+           description="The report the office hands in, from the published copy: the final evaluation (总结评估) once "
+                       "the plan's last year has values, else the annual monitoring report of the latest year — "
+                       "Word, PDF (LibreOffice) and Excel under published/reports/.")
+    def reports(planwatch: PlanwatchResource) -> MaterializeResult:
+        settings = planwatch.settings()
+        if not published_path(settings).exists():
+            return MaterializeResult(metadata={"reports": 0})
+        with duckdb.connect(str(published_path(settings)), read_only=True) as con:
+            last_year, end_year = con.execute(
+                "select max(p.year), max(d.end_year) from marts.fct_plan_progress p join marts.dim_plan d "
+                "using (plan_code) where p.actual_value is not null").fetchone()
+        kind = "final" if last_year is not None and last_year >= end_year else "annual"
+        written = write_report(settings, kind, last_year)
+        return MaterializeResult(metadata={"kind": kind, "year": last_year, "files": [str(p) for p in written]})
+
+    return [published_warehouse, exports, early_warnings, reports]

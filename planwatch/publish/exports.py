@@ -1,4 +1,5 @@
-"""Exports of every mart: Parquet, CSV that Excel opens with Chinese intact, and SDMX-CSV 2.0.
+"""Exports of every mart: Parquet, CSV that Excel opens with Chinese intact (csv/: machine-readable names and codes;
+csv_zh/: Chinese headers, codes as words), and SDMX-CSV 2.0.
 
 All written by DuckDB (`COPY … TO`) from the warehouse file; CSV gets a UTF-8 byte-order mark so Excel reads
 it as UTF-8, and text cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) are
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.publish.column_labels import COLUMN_ZH, VALUE_ZH
 from planwatch.settings import Settings
 from planwatch.warehouse_access import sql_literal
 
@@ -61,6 +63,28 @@ def _csv_select(con, table: str) -> str:
     return f"select {', '.join(parts)} from marts.\"{table}\""
 
 
+def _csv_zh_select(con, table: str) -> str:
+    """The same mart for a person: Chinese headers (column_labels.COLUMN_ZH), codes as words, 是 / 否."""
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
+        "and table_name = ? order by ordinal_position", [table]).fetchall()
+    words = " ".join(f"when {sql_literal(code)} then {sql_literal(word)}" for code, word in VALUE_ZH.items())
+    parts = []
+    for position, (name, data_type) in enumerate(columns):
+        quoted = f'"{name}"'
+        label = COLUMN_ZH.get(name, name)
+        header = f'"{BOM if position == 0 else ""}{label}"'
+        if data_type == "BOOLEAN":
+            parts.append(f"case when {quoted} then '是' when not {quoted} then '否' end as {header}")
+        elif data_type == "VARCHAR":
+            text = f"case {quoted} {words} else {quoted} end"
+            parts.append(f"case when left({text}, 1) in ({FORMULA_CHARACTERS}) then '''' || {text} "
+                         f"else {text} end as {header}")
+        else:
+            parts.append(f"{quoted} as {header}")
+    return f"select {', '.join(parts)} from marts.\"{table}\""
+
+
 # One SDMX-CSV projection over two series: latest yearly observations, and plan targets.
 SDMX_SQL = """
 select
@@ -93,7 +117,7 @@ SDMX_SERIES = {
 
 def write_exports(warehouse: Path, folder: Path, config: dict | None = None) -> ExportResult:
     """Write every mart of `warehouse` under `folder`/{parquet,csv,sdmx}; returns what was written."""
-    for sub in ("parquet", "csv", "sdmx"):
+    for sub in ("parquet", "csv", "csv_zh", "sdmx"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     skipped: list[str] = []
@@ -111,6 +135,9 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None) -> 
             csv_path = folder / "csv" / f"{table}.csv"
             con.execute(f"copy ({_csv_select(con, table)}) to {sql_literal(csv_path)} (format csv, header true)")
             files.append(csv_path)
+            csv_zh = folder / "csv_zh" / f"{table}.csv"
+            con.execute(f"copy ({_csv_zh_select(con, table)}) to {sql_literal(csv_zh)} (format csv, header true)")
+            files.append(csv_zh)
         con.execute("create temp table sdmx_units (base_unit varchar, code varchar)")
         con.executemany("insert into sdmx_units values (?, ?)", list(SDMX_UNIT_MEASURE.items()))
         con.execute("create temp table sdmx_statuses (status varchar, code varchar)")

@@ -74,6 +74,8 @@ time_elapsed as (
             when target_kind = 'ceiling' or final_target_value is null or target_kind = 'ratio' then null
             when is_cumulative then cast(measure_value as {{ double_type() }}) / nullif(cast(final_target_value as {{ double_type() }}), 0)
             when baseline_value is null or final_target_value = baseline_value then null
+            -- a target the baseline already reached (a floor of 60 from 76.29): no distance to cover, no share
+            when (final_target_value - baseline_value) * direction_sign < 0 then null
             else cast(measure_value - baseline_value as {{ double_type() }}) / cast(final_target_value - baseline_value as {{ double_type() }})
         end as progress_share
     from inputs

@@ -1,0 +1,84 @@
+"""The documents the office hands in, from the published copy only: `write_report(settings, kind, year, region,
+formats)` writes the Word report, its PDF (LibreOffice headless) and the Excel workbook into
+$PLANWATCH_HOME/published/reports/. The dashboard builds the same files for its download buttons."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from planwatch.publish.published_copy import published_dir, published_path
+from planwatch.reports.report_data import KINDS, ReportData, ReportProblem, read_report_data
+from planwatch.reports.report_word import write_docx
+from planwatch.reports.report_workbook import write_xlsx
+from planwatch.settings import Settings
+
+FORMATS = ("docx", "pdf", "xlsx")
+__all__ = ["FORMATS", "KINDS", "ReportData", "ReportProblem", "reports_dir", "write_report"]
+
+
+def reports_dir(settings: Settings) -> Path:
+    return published_dir(settings) / "reports"
+
+
+def file_stem(data: ReportData, lang: str) -> str:
+    return f"{data.plan_code}_{data.kind}_{data.year}_{data.region_code}" + ("_en" if lang == "en" else "")
+
+
+def soffice() -> str:
+    for name in ("soffice", "libreoffice"):
+        if found := shutil.which(name):
+            return found
+    raise ReportProblem("未安装 LibreOffice，无法生成 PDF（Debian：apt-get install libreoffice-writer-nogui）",
+                        "LibreOffice is not installed, so no PDF (Debian: apt-get install libreoffice-writer-nogui)")
+
+
+def to_pdf(docx: Path, out_dir: Path) -> Path:
+    """LibreOffice headless, with a profile of its own (a user's running LibreOffice would otherwise take the job)."""
+    with tempfile.TemporaryDirectory(prefix="planwatch_soffice_") as profile:
+        done = subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                               "--convert-to", "pdf", "--outdir", str(out_dir), str(docx)],
+                              capture_output=True, text=True, timeout=300, env={**os.environ, "HOME": profile})
+    pdf = out_dir / (docx.stem + ".pdf")
+    if done.returncode != 0 or not pdf.exists():
+        raise ReportProblem(f"LibreOffice 未能转换 {docx.name}：{done.stderr[-500:]}",
+                            f"LibreOffice could not convert {docx.name}: {done.stderr[-500:]}")
+    return pdf
+
+
+def write_report(settings: Settings, kind: str, year: int | None = None, region: str | None = None,
+                 formats: tuple[str, ...] = FORMATS, lang: str = "zh", out_dir: Path | None = None,
+                 made_by: str = "planwatch") -> list[Path]:
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ReportProblem(f"格式应为 {', '.join(FORMATS)}，不是 {', '.join(unknown)}",
+                            f"formats are {', '.join(FORMATS)}, not {', '.join(unknown)}")
+    data = read_report_data(published_path(settings), kind, year, region)
+    out_dir = out_dir or reports_dir(settings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = file_stem(data, lang)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="planwatch_report_") as work:
+        work_dir = Path(work)
+        if "docx" in formats or "pdf" in formats:
+            docx = write_docx(data, work_dir / f"{stem}.docx", work_dir, lang)
+            if "pdf" in formats:
+                pdf = to_pdf(docx, work_dir)
+                written.append(_move(pdf, out_dir))
+            if "docx" in formats:
+                written.append(_move(docx, out_dir))
+        if "xlsx" in formats:
+            written.append(_move(write_xlsx(data, work_dir / f"{stem}.xlsx", made_by), out_dir))
+    return written
+
+
+def _move(path: Path, out_dir: Path) -> Path:
+    """Into place in one rename: a reader never opens half a document."""
+    target = out_dir / path.name
+    staged = out_dir / f".{path.name}.partial"
+    shutil.copyfile(path, staged)
+    os.replace(staged, target)
+    return target
