@@ -34,9 +34,10 @@ system-packages:
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -m "not spark and not faults"
 
-## the fault-injection suite: SIGKILL at 22 seeded points across load, build, gate and publish (6–8 minutes)
+## the fault-injection suite: SIGKILL at 22 seeded points across load, build, gate and publish, and the races for the
+## warehouse and a damaged working file (tests/test_one_writer.py) (about 10 minutes)
 test-faults: $(STAMP)
-	$(BIN)/python -m pytest -m faults tests/test_faults.py
+	$(BIN)/python -m pytest -m faults tests/test_faults.py tests/test_one_writer.py
 
 ## only the Spark tests: the whole pipeline on local Spark, marts equal to DuckDB's (a few minutes; needs Java 17)
 test-spark: $(STAMP) system-packages

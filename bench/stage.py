@@ -75,11 +75,19 @@ def run_planwatch(stage: str) -> dict:
     if stage == "load":
         from planwatch.ingest.loader import load_files
 
-        summary = load_files(settings)
-        if summary.errors:
-            raise SystemExit(summary.render())
-        return {"rows": summary.total("rows_read"), "loaded": summary.total("rows_loaded"),
-                "quarantined": summary.total("rows_quarantined")}
+        from planwatch.ingest.loader import landing_files
+
+        # each vintage is a submission of its own, in the order they are released (files of one call that
+        # disagree on a value would be a conflict, held for the sender to settle)
+        files = landing_files(settings.landing)
+        summaries = [load_files(settings, [p for p in files if p.name.startswith(f"v{vintage}_")])
+                     for vintage in sorted({p.name.split("_", 1)[0][1:] for p in files})]
+        for summary in summaries:
+            if summary.errors:
+                raise SystemExit(summary.render())
+        return {"rows": sum(s.total("rows_read") for s in summaries),
+                "loaded": sum(s.total("rows_loaded") for s in summaries),
+                "quarantined": sum(s.total("rows_quarantined") for s in summaries)}
     if stage == "dbt_build":
         from planwatch.dbt_project import run_dbt
 

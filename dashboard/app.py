@@ -7,19 +7,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 
 import streamlit as st  # noqa: E402
 
+from dashboard.auth import sidebar  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
+from planwatch.settings import get_settings  # noqa: E402
 
 st.set_page_config(page_title="planwatch", layout="wide")
 english = st.sidebar.toggle("English", key="english")
 st.sidebar.markdown(f"**{t('title', english)}**")
+account = sidebar(english)
+if account is None and not get_settings().anonymous_read:  # PLANWATCH_ANONYMOUS_READ=false: nothing without an account
+    st.info(t("sign_in_first", english))
+    st.stop()
 HERE = Path(__file__).resolve().parent
+# every page is registered for everyone, so a deep link always resolves; a page that acts checks the role itself.
+# The default page lives at "/" only, so /overview would be "Page not found": the default is a hidden page that
+# switches to the overview, and the overview keeps its own address.
+overview = st.Page(HERE / "views" / "overview.py", title=t("overview", english), url_path="overview")
 pages = [
-    st.Page(HERE / "views" / "overview.py", title=t("overview", english), url_path="overview", default=True),
+    st.Page(lambda: st.switch_page(overview), title=t("overview", english), url_path="start", default=True,
+            visibility="hidden"),
+    overview,
     st.Page(HERE / "views" / "detail.py", title=t("detail", english), url_path="detail"),
     st.Page(HERE / "views" / "evaluation14.py", title=t("evaluation14", english), url_path="evaluation14"),
     st.Page(HERE / "views" / "review13.py", title=t("review13", english), url_path="review13"),
     st.Page(HERE / "views" / "text_targets.py", title=t("text_targets", english), url_path="text_targets"),
     st.Page(HERE / "views" / "quality.py", title=t("quality", english), url_path="quality"),
     st.Page(HERE / "views" / "provenance.py", title=t("provenance", english), url_path="provenance"),
+    st.Page(HERE / "views" / "upload.py", title=t("upload", english), url_path="upload"),
+    st.Page(HERE / "views" / "review.py", title=t("review", english), url_path="review"),
 ]
 st.navigation(pages).run()

@@ -47,9 +47,19 @@ def mark(value: str, is_synthetic: bool) -> str:
     return f"{value} · {SYNTHETIC_MARK}" if is_synthetic else value
 
 
+def table_download(table, name: str, key: str) -> None:
+    """Every table's download: an .xlsx with Chinese headers (column_labels.COLUMN_ZH for a mart's column names;
+    English with the English switch), instead of a CSV of display text."""
+    from planwatch.publish.column_labels import COLUMN_ZH
+
+    shown = table if english() else table.rename(columns=lambda c: COLUMN_ZH.get(c, c))
+    st.download_button(t("download_table", english()), xlsx_bytes(shown, name), file_name=f"{name}.xlsx", key=key,
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 def xlsx_bytes(table, sheet_name: str) -> bytes:
     """A dashboard table as a workbook people can use (the headers as shown, a frozen header row, numbers as
-    numbers) — every table's download, instead of a CSV of display text."""
+    numbers)."""
     import io
 
     from openpyxl import Workbook
@@ -62,7 +72,7 @@ def xlsx_bytes(table, sheet_name: str) -> bytes:
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for row in table.itertuples(index=False):
-        sheet.append([None if v != v else v for v in row])  # NaN → empty
+        sheet.append([_cell(v) for v in row])
     for i, column in enumerate(table.columns, start=1):
         width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
         sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(max(8, width * 1.6), 60)
@@ -70,3 +80,15 @@ def xlsx_bytes(table, sheet_name: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _cell(value):
+    """A pandas value as openpyxl stores it: NaN, NaT and pd.NA become an empty cell."""
+    import pandas as pd
+
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):  # a list or another container: kept as it is
+        pass
+    return value

@@ -133,16 +133,11 @@ def render_changes(changes: list[tuple], shown: int = 30) -> str:
 
 
 def render_submissions(settings, since) -> str:
-    from planwatch.warehouse_access import working_connection
+    from planwatch.release.releases import submissions_since
 
-    with working_connection(settings, write=False) as con:
-        rows = con.execute("""
-            select l.file_name, e.status, e.region_code, e.sender, e.actor, e.happened_at, e.note_en
-            from raw.submission_event e join raw.load_file l using (load_id)
-            where e.status in ('accepted', 'queried', 'returned') and ($since is null or e.happened_at > $since)
-            order by e.happened_at""", {"since": since}).fetchall()
+    rows = submissions_since(settings, since)
     lines = [bilingual(f"上次发布以来的报送：{len(rows)} 条决定", f"Submissions since the last release: {len(rows)} decision(s)")]
-    for name, status, region, sender, actor, at, note in rows:
+    for name, status, region, sender, actor, at, note, _load in rows:
         lines.append(f"  {status:8} {name} ({region or '?'}, {sender}; by {actor}, {at:%Y-%m-%d %H:%M}) {note or ''}")
     return "\n".join(lines)
 
@@ -180,18 +175,16 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 def cmd_approve(args: argparse.Namespace) -> int:
     from planwatch.publish.published_copy import candidate_path
-    from planwatch.publish.publisher import publish_exports
-    from planwatch.release.releases import release_candidate
+    from planwatch.release.releases import approve_candidate
 
     settings = get_settings()
     if not candidate_path(settings).exists():
         fail("没有等待审核的候选版本（先运行 planwatch run）", "no candidate release is waiting (run planwatch run first)")
         return 1
-    release = release_candidate(settings, approved_by=args.by, note=args.note, policy="approve")
+    release = approve_candidate(settings, args.by, args.note)
     if release is None:
         say("候选版本与已发布版本相同，未产生新版本", "the candidate equals the published release: no new release")
         return 0
-    publish_exports(settings)
     say(f"{args.by} 已签发第 {release.number} 号版本", f"release {release.number} signed by {args.by} and published")
     return 0
 
@@ -212,8 +205,7 @@ def cmd_return(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from planwatch.publish.publisher import publish_exports
-    from planwatch.release.releases import release_changes, releases, rollback
+    from planwatch.release.releases import release_changes, releases, rollback_and_export
 
     settings = get_settings()
     history = releases(settings)
@@ -233,8 +225,7 @@ def cmd_release(args: argparse.Namespace) -> int:
         print(render_changes([(c, i, r, None, y, b, a, None, None, s) for c, i, r, y, b, a, s in
                               release_changes(settings, args.number)]))
         return 0
-    release = rollback(settings, args.number, args.by, args.note)
-    publish_exports(settings)
+    release = rollback_and_export(settings, args.number, args.by, args.note)
     say(f"已回滚：第 {release.number} 号版本恢复第 {args.number} 号版本的数据",
         f"rolled back: release {release.number} restores release {args.number}'s data")
     return 0
@@ -343,6 +334,53 @@ def cmd_docs(args: argparse.Namespace) -> int:
         say(f"文档已生成：{settings.dbt_target_path / 'index.html'}",
             f"dbt docs written to {settings.dbt_target_path / 'index.html'}")
     return code
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from planwatch.access.accounts import (AccessProblem, add_account, list_accounts, remove_account,
+                                           set_password)
+
+    settings = get_settings()
+
+    def password() -> str:
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        first = getpass.getpass("密码 / password: ")
+        if getpass.getpass("再输入一次 / again: ") != first:
+            raise AccessProblem("两次输入的密码不一致", "the two passwords differ")
+        return first
+
+    try:
+        if args.action == "add":
+            regions = [_region_code(settings, r) for r in args.region or []]
+            account = add_account(settings, args.name, args.role, password(), regions)
+            say(f"已添加用户 {account.name}（{account.role}）", f"added user {account.name} ({account.role})")
+        elif args.action == "remove":
+            remove_account(settings, args.name)
+            say(f"已删除用户 {args.name}", f"removed user {args.name}")
+        elif args.action == "passwd":
+            set_password(settings, args.name, password())
+            say(f"已修改 {args.name} 的密码", f"changed the password of {args.name}")
+        else:
+            for account in list_accounts(settings):
+                print(f"{account.name}\t{account.role}\t{','.join(account.regions) or '-'}")
+    except AccessProblem as problem:
+        fail(problem.zh, problem.en)
+        return 2
+    return 0
+
+
+def _region_code(settings, name: str) -> str:
+    """A region's code from its name or code, as the plan pack lists it."""
+    from planwatch.access.accounts import AccessProblem
+    from planwatch.plan_pack import seed_rows
+
+    for row in seed_rows(settings.seeds, "regions"):
+        if name in (row["region_code"], row["name_zh"], row["name_en"]):
+            return row["region_code"]
+    raise AccessProblem(f"地区“{name}”不在地区表中", f"region {name!r} is not in the regions table")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -478,6 +516,14 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="把尚未复制的加载批次复制到目标库（PostgreSQL / Spark）的 raw 模式 / copy the "
                                        "loads the PostgreSQL or Spark target does not have yet into its raw schema")
     sync.set_defaults(func=cmd_sync)
+    users = sub.add_parser("users", help="管理账户（add / remove / passwd / list） / manage the accounts")
+    users.add_argument("action", choices=("add", "remove", "passwd", "list"))
+    users.add_argument("name", nargs="?", default="", help="用户名 / user name")
+    users.add_argument("--role", choices=("viewer", "statistician", "steward", "admin"), default="viewer",
+                       help="角色 / role")
+    users.add_argument("--region", action="append", help="统计人员负责的地区（可多次） / a statistician's region (repeatable)")
+    users.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 / read the password from stdin")
+    users.set_defaults(func=cmd_users)
     report = sub.add_parser("report", help="从已发布数据生成报告（Word、PDF、Excel） / write a report (Word, PDF, Excel) "
                                            "from the published copy")
     report.add_argument("--kind", choices=("annual", "mid_term", "final"), default="annual",

@@ -122,6 +122,9 @@ class Settings:
     lock_wait_seconds: int = 1800
     """PLANWATCH_LOCK_WAIT: how long a command or run waits for another one writing the warehouse before it
     stops with a message (seconds; 0: do not wait)."""
+    anonymous_read: bool = True
+    """PLANWATCH_ANONYMOUS_READ: the dashboard's published pages are open without signing in (`false`: every page
+    asks for an account; uploading and reviewing always do)."""
     limits: ReadLimits = field(default_factory=ReadLimits)
     """The bounds of one landing file (ReadLimits: PLANWATCH_MAX_FILE_MB … PLANWATCH_MAX_LINE_KB)."""
 
@@ -189,6 +192,7 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         release_policy=_policy(),
         releases_kept=_int("PLANWATCH_RELEASES_KEPT", 10, minimum=1),
         lock_wait_seconds=_int("PLANWATCH_LOCK_WAIT", 1800, minimum=0),
+        anonymous_read=os.environ.get("PLANWATCH_ANONYMOUS_READ", "true").strip().lower() not in ("0", "false", "no"),
         limits=ReadLimits.from_env(),
         yoy_change=_float("PLANWATCH_YOY_CHANGE", 0.30),
         yoy_rate_points=_float("PLANWATCH_YOY_RATE_POINTS", 5.0),

@@ -42,6 +42,8 @@ def test_every_page_renders_in_chinese_with_demo_data_marked(dashboard_home):
         at.run()
         assert not at.exception, (page, at.exception)
         assert at.title[0].value == titles[page]
+        if page != "views/detail.py":  # every table downloads as .xlsx
+            assert at.get("download_button"), page
     at.switch_page("views/review13.py")
     at.run()
     review = at.dataframe[0].value

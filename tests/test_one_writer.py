@@ -20,7 +20,11 @@ from pathlib import Path
 
 import duckdb
 
+import pytest
+
 from conftest import PLANWATCH, planwatch_cli
+
+pytestmark = pytest.mark.faults  # races and a damaged file: in `make test-faults`, beside the crash points
 
 HEADER = "指标,地区,年份,数值,单位,状态,来源,备注\n"
 

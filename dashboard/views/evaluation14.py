@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.common import english, published_or_stop, region_picker, xlsx_bytes
+from dashboard.common import english, published_or_stop, region_picker, table_download
 from dashboard.i18n import t
 from planwatch.reports import report_text
 from planwatch.reports.report_data import read_report_data
@@ -60,6 +60,4 @@ else:
 st.subheader(t("data_notes", en))
 for note in report_text.data_notes(report, lang):
     st.markdown(f"- {note}")
-st.download_button(t("download_table", en), xlsx_bytes(table, t("evaluation14", en)),
-                   file_name=f"{stem}_table.xlsx", key="download_table",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+table_download(table, f"{stem}_table", "download_table")

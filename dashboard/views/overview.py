@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data
-from dashboard.common import english, mark, name_column, published_or_stop, region_picker, synthetic_note
+from dashboard.common import english, mark, name_column, published_or_stop, region_picker, synthetic_note, table_download
 from dashboard.i18n import status_colour, status_label, t
 
 en = english()
@@ -32,3 +32,4 @@ colours = frame.pop("_colour")
 status_col = t("status", en)
 st.dataframe(frame.style.apply(lambda _: [f"background-color: {c}; color: white" for c in colours],
                                subset=[status_col]), hide_index=True, width="stretch")
+table_download(frame, t("overview", en), "download_overview")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data
-from dashboard.common import english, indicator_picker, published_or_stop, region_picker
+from dashboard.common import english, indicator_picker, published_or_stop, region_picker, table_download
 from dashboard.i18n import t
 
 en = english()
@@ -16,3 +16,4 @@ table = data.provenance(indicator, region, int(year))
 table["status"] = [f"{s} · 示例数据" if syn else s for s, syn in zip(table.status, table.is_synthetic)]
 st.subheader(t("vintages", en))
 st.dataframe(table.drop(columns=["is_synthetic"]), hide_index=True, width="stretch")
+table_download(table.drop(columns=["is_synthetic"]), t("provenance", en), "download_provenance")

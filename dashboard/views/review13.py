@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data
-from dashboard.common import english, published_or_stop
+from dashboard.common import english, published_or_stop, table_download
 from dashboard.i18n import t
 
 en = english()
@@ -12,3 +12,5 @@ published_or_stop()
 table = data.evaluation("JM_HRSS_13")
 st.dataframe(table[["source_ref", "name_zh", "unit", "target_text", "actual_value", "completion_text",
                     "printed_completion_text", "is_met", "attribute"]], hide_index=True, width="stretch")
+table_download(table[["source_ref", "name_zh", "unit", "target_text", "actual_value", "completion_text",
+                      "printed_completion_text", "is_met", "attribute"]], t("review13", en), "download_review13")

@@ -603,3 +603,49 @@ def _all_null(layout: Layout) -> str:
 
 def _blank_rows_sql(layout: Layout, table: str) -> str:
     return f"select count(*) from {table} where source_row > $header_row and ({_all_null(layout)})"
+
+
+# ---------------------------------------------------------------------------------------------- preview
+@dataclass
+class Preview:
+    """What a file would load, before it is loaded: read and checked like a load, compared with nothing."""
+    name: str
+    error_zh: str | None = None
+    error_en: str | None = None
+    rows: int = 0
+    valid: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)  # reason code → rows
+    indicators: list[str] = field(default_factory=list)  # registry names recognised
+    years: list[int] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def preview_file(settings: Settings, path: Path, name: str | None = None) -> Preview:
+    """Read and check `path` as a load would (no lock, no warehouse): the statistician sees what will load."""
+    name = name or display_name(Path(path).name)
+    with duckdb.connect(config=settings.duckdb_config) as con, \
+            tempfile.TemporaryDirectory(prefix="planwatch_preview_") as work_dir:
+        prepare_lookups(con, settings.seeds)
+        result = FileResult(Path(path), "loaded")
+        try:
+            copy, _sha, _size = take_copy(Path(path), name, Path(work_dir), settings.limits)
+            read = read_file(con, copy, name, Path(work_dir), settings.limits)
+            stage_records(con, name, read.sheets, result)
+        except FileProblem as problem:
+            return Preview(name, problem.zh, problem.en)
+        con.execute(rules.PARSE_SQL)
+        repeated = con.execute(rules.REPEATED_KEYS_SQL).fetchone()[0]
+        con.execute(rules.PW_CHECKED_WITH_REPEATS_SQL if repeated else rules.PW_CHECKED_WITHOUT_REPEATS_SQL)
+        rows, valid = con.execute("select count(*), count(*) filter (where reason_code is null) from pw_checked"
+                                  ).fetchone()
+        reasons = dict(con.execute("select reason_code, count(*) from pw_checked where reason_code is not null "
+                                   "group by 1 order by 1").fetchall())
+        indicators = [r[0] for r in con.execute(
+            "select distinct i.name_zh from pw_checked c join pw_indicator i using (indicator_code) "
+            "where c.reason_code is null order by 1").fetchall()]
+        years = [r[0] for r in con.execute("select distinct year from pw_checked where reason_code is null "
+                                           "order by 1").fetchall()]
+        units = [r[0] for r in con.execute("select distinct effective_unit from pw_checked where reason_code is null "
+                                           "and effective_unit is not null order by 1").fetchall()]
+    return Preview(name, None, None, rows, valid, reasons, indicators, years, units, result.notes)

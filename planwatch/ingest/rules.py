@@ -530,8 +530,11 @@ downgrades as (
 ),
 
 other_files as (
+    -- only the keys this file loads, in only this call's other loads (empty for a call of one file)
     select load_id, indicator_code, region_code, period_start_year, year, value, status, file_name
     from raw.observation
+    semi join (select indicator_code, region_code, period_start_year, year from pw_outcome where outcome = 'loaded')
+        using (indicator_code, region_code, period_start_year, year)
     where load_id in (select unnest($batch::varchar[]))
 ),
 
@@ -557,9 +560,16 @@ batch_conflicts as (
            format('another file of the same call gives this indicator, region and year a different value ({{}}): '
                   'neither is released until the sender confirms one', value::double)
     from conflicts
+),
+
+holds as (
+    select * from yearly
+    union all select * from downgrades
+    union all select * from batch_conflicts
 )
 
-select * from yearly
-union all select * from downgrades
-union all select * from batch_conflicts
+-- one hold per load and key and kind (a key three files of one call disagree on meets two others)
+select * from holds
+qualify row_number() over (partition by kind, load_id, indicator_code, region_code, period_start_year, year
+                           order by detail_zh) = 1
 """

@@ -54,8 +54,11 @@ def publish(settings: Settings) -> Path:
 
 @writes_warehouse
 def publish_exports(settings: Settings) -> ExportResult:
-    """Exports of the published copy, swapped into published/exports as a whole."""
+    """Exports of the published copy, swapped into published/exports as a whole; nothing before the first release
+    (the approve policy, before a steward signed anything): there is nothing to export yet."""
     folder = published_dir(settings)
+    if not published_path(settings).exists():
+        return ExportResult(folder / "exports", [], [])
     fresh = folder / f".exports.{uuid.uuid4().hex[:8]}.tmp"
     for leftover in folder.glob(".exports.*"):
         shutil.rmtree(leftover, ignore_errors=True)

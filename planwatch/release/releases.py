@@ -210,6 +210,42 @@ def releases(settings: Settings) -> list[tuple]:
                            "withdrawn, note, file_name from review.release order by release_no").fetchall()
 
 
+@writes_warehouse
+def approve_candidate(settings: Settings, by: str, note: str | None) -> Release | None:
+    """A steward signs the candidate release: it becomes the next release and the exports follow (None when it
+    equals the published one). The command line's `approve` and the workbench's button."""
+    from planwatch.publish.publisher import publish_exports
+
+    if not candidate_path(settings).exists():
+        raise FileNotFoundError(candidate_path(settings))
+    release = release_candidate(settings, approved_by=by, note=note, policy="approve")
+    if release is not None:
+        publish_exports(settings)
+    return release
+
+
+@writes_warehouse
+def rollback_and_export(settings: Settings, number: int, by: str, note: str | None) -> Release:
+    """Roll back to release `number` (a new release restoring its data) and write the exports of it."""
+    from planwatch.publish.publisher import publish_exports
+
+    release = rollback(settings, number, by, note)
+    publish_exports(settings)
+    return release
+
+
+@reads_warehouse
+def submissions_since(settings: Settings, since: datetime | None) -> list[tuple]:
+    """The submission decisions (accepted, queried, returned) since `since` (None: all): file, status, region,
+    sender, actor, time, note — what a steward reviews before signing a release."""
+    with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:
+        return con.execute("""
+            select l.file_name, e.status, e.region_code, e.sender, e.actor, e.happened_at, e.note_en, e.load_id
+            from raw.submission_event e join raw.load_file l using (load_id)
+            where e.status in ('accepted', 'queried', 'returned') and ($since is null or e.happened_at > $since)
+            order by e.happened_at""", {"since": since}).fetchall()
+
+
 @reads_warehouse
 def release_changes(settings: Settings, number: int) -> list[tuple]:
     with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:

@@ -1,0 +1,1 @@
+"""Accounts and roles (planwatch.access.accounts): who may read, upload, answer, review, approve and manage users."""
