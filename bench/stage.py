@@ -109,6 +109,13 @@ def run_planwatch(stage: str) -> dict:
         release_candidate(settings)  # the release: its changes against the last one, served by one rename
         publish_exports(settings)
         return {"rows": _count(settings, "marts.fct_indicator_observation")}
+    if stage == "load_early_vintages":  # untimed set-up of the pipeline case: vintages 1 and 2 arrived earlier
+        from planwatch.ingest.loader import landing_files, load_files
+
+        files = landing_files(settings.landing)
+        for vintage in ("1", "2"):
+            load_files(settings, [p for p in files if p.name.startswith(f"v{vintage}_")])
+        return {"rows": _count(settings, "raw.observation")}
     if stage == "pipeline":
         from orchestration.main_job import run_main_job
 

@@ -122,6 +122,9 @@ class Settings:
     lock_wait_seconds: int = 1800
     """PLANWATCH_LOCK_WAIT: how long a command or run waits for another one writing the warehouse before it
     stops with a message (seconds; 0: do not wait)."""
+    report_after_run: bool = True
+    """PLANWATCH_REPORT_AFTER_RUN: each run writes the report of the latest year (the Dagster asset `reports`);
+    `false` leaves reports to `planwatch report` (the benchmark, whose floor writes none)."""
     anonymous_read: bool = True
     """PLANWATCH_ANONYMOUS_READ: the dashboard's published pages are open without signing in (`false`: every page
     asks for an account; uploading and reviewing always do)."""
@@ -192,6 +195,7 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         release_policy=_policy(),
         releases_kept=_int("PLANWATCH_RELEASES_KEPT", 10, minimum=1),
         lock_wait_seconds=_int("PLANWATCH_LOCK_WAIT", 1800, minimum=0),
+        report_after_run=os.environ.get("PLANWATCH_REPORT_AFTER_RUN", "true").strip().lower() not in ("0", "false", "no"),
         anonymous_read=os.environ.get("PLANWATCH_ANONYMOUS_READ", "true").strip().lower() not in ("0", "false", "no"),
         limits=ReadLimits.from_env(),
         yoy_change=_float("PLANWATCH_YOY_CHANGE", 0.30),

@@ -5,6 +5,8 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,19 @@ def warehouse(built_home):
     con = duckdb.connect(str(built_home / "warehouse" / "planwatch.duckdb"), read_only=True)
     yield con
     con.close()
+
+
+def start_dashboard(env: dict, port: int) -> subprocess.Popen:
+    """`planwatch dashboard` as a user starts it, in a session of its own (stop it with os.killpg); returns once
+    Streamlit answers its health check."""
+    server = subprocess.Popen([str(PLANWATCH), "dashboard", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.5)
+    os.killpg(server.pid, 15)
+    pytest.fail("the dashboard did not start")

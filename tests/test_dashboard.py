@@ -8,11 +8,10 @@ import shutil
 import subprocess
 import threading
 import time
-import urllib.request
 
 import pytest
 
-from conftest import PLANWATCH, REPO_ROOT, free_port, launch_chromium
+from conftest import PLANWATCH, REPO_ROOT, free_port, launch_chromium, start_dashboard
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 PAGES = ["views/detail.py", "views/evaluation14.py", "views/review13.py", "views/text_targets.py", "views/quality.py", "views/provenance.py"]
@@ -145,21 +144,10 @@ def test_dashboard_in_a_real_browser(built_home, tmp_path):
     from playwright.sync_api import sync_playwright
 
     port = free_port()
-    env = {**os.environ, "PLANWATCH_HOME": str(built_home)}
-    server = subprocess.Popen([str(PLANWATCH), "dashboard", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    server = start_dashboard({**os.environ, "PLANWATCH_HOME": str(built_home)}, port)
     shots = tmp_path / "screenshots"
     shots.mkdir()
     try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the dashboard did not start")
         with sync_playwright() as p:
             browser = launch_chromium(p)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})

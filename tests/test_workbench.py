@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import PLANWATCH, free_port, launch_chromium, planwatch_cli
+from conftest import PLANWATCH, free_port, launch_chromium, planwatch_cli, start_dashboard
 
 APPROVE = {"PLANWATCH_RELEASE_POLICY": "approve"}
 ACCOUNTS = {"viewer1": ("viewer", "viewer password", []), "steward1": ("steward", "steward password", []),
@@ -30,17 +28,7 @@ def workbench(tmp_path_factory):
                         *[a for r in regions for a in ("--region", r)]], input=password + "\n", env=env, check=True,
                        capture_output=True, text=True)
     port = free_port()
-    server = subprocess.Popen([str(PLANWATCH), "dashboard", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        pytest.fail("the dashboard did not start")
+    server = start_dashboard(env, port)
     yield home, f"http://127.0.0.1:{port}"
     os.killpg(server.pid, 15)
     server.wait(timeout=30)

@@ -80,13 +80,15 @@ def build_publish_assets(mart_keys: list[AssetKey]):
                        "Word, PDF (LibreOffice) and Excel under published/reports/.")
     def reports(planwatch: PlanwatchResource) -> MaterializeResult:
         settings = planwatch.settings()
-        if not published_path(settings).exists():
+        if not settings.report_after_run or not published_path(settings).exists():
             return MaterializeResult(metadata={"reports": 0})
         with duckdb.connect(str(published_path(settings)), read_only=True) as con:
             last_year, end_year = con.execute(
                 "select max(p.year), max(d.end_year) from marts.fct_plan_progress p join marts.dim_plan d "
                 "using (plan_code) where p.actual_value is not null").fetchone()
-        kind = "final" if last_year is not None and last_year >= end_year else "annual"
+        if last_year is None:  # nothing released has a value yet (every value held, or none loaded)
+            return MaterializeResult(metadata={"reports": 0, "reason": "no published values yet"})
+        kind = "final" if last_year >= end_year else "annual"
         written = write_report(settings, kind, last_year)
         return MaterializeResult(metadata={"kind": kind, "year": last_year, "files": [str(p) for p in written]})
 

@@ -133,9 +133,13 @@ def _record(con, settings: Settings, kind: str, changes: list[tuple], approved_b
     con.execute("insert into review.release values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [number, kind, restores, policy, approved_by, at, note, gate_run_id, project, counts["new"],
                  counts["revised"], counts["withdrawn"], file.name])
-    if changes:
-        con.executemany("insert into review.release_change values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(number, *row) for row in changes])
+    if changes:  # one Arrow batch, never a row-by-row insert: a first release changes every value
+        import pyarrow as pa
+
+        names = ["change", "indicator_code", "region_code", "period_start_year", "year", "previous_value", "value",
+                 "previous_vintage", "vintage", "source_file"]
+        change_rows = pa.table({name: [row[i] for row in changes] for i, name in enumerate(names)})  # noqa: F841
+        con.execute("insert into review.release_change select $number, * from change_rows", {"number": number})
     signed = approved_by != AUTO_APPROVER and kind == "publication"  # a steward's signature on a candidate
     actions = [(at, approved_by, "approve", str(number), note)] if signed else []
     actions.append((at, approved_by, kind if kind == "rollback" else "publish", str(number),

@@ -102,6 +102,8 @@ def read_report_data(published: Path, kind: str, year: int | None, region: str |
         if year is None:
             year = {"final": end_year, "mid_term": start_year + (end_year - start_year) // 2}.get(kind) or _one(
                 con, "select max(year) from marts.fct_plan_progress where actual_value is not null", [])[0]
+        if year is None:
+            raise ReportProblem("已发布的数据中还没有任何数值", "the published data holds no values yet")
         if not start_year <= year <= end_year:
             raise ReportProblem(f"{year} 年不在规划期 {start_year}–{end_year} 内",
                                 f"{year} is outside the plan period {start_year}–{end_year}")
