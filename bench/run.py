@@ -68,11 +68,16 @@ def _env(home: Path, pack: Path, landing: Path, floor_dir: Path) -> dict:
 
 
 def _link_files(files: list[Path], folder: Path) -> None:
+    """The files into another landing folder as hard links (no copy; a symbolic link out of the landing folder is
+    refused by the loader, as it should be)."""
     folder.mkdir(parents=True, exist_ok=True)
     for path in files:
         link = folder / path.name
         if not link.exists():
-            link.symlink_to(path)
+            try:
+                os.link(path, link)
+            except OSError:  # another file system
+                shutil.copyfile(path, link)
 
 
 def _percentile(values: list[float], q: float) -> float:

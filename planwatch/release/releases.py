@@ -138,8 +138,10 @@ def _record(con, settings: Settings, kind: str, changes: list[tuple], approved_b
 
         names = ["change", "indicator_code", "region_code", "period_start_year", "year", "previous_value", "value",
                  "previous_vintage", "vintage", "source_file"]
-        change_rows = pa.table({name: [row[i] for row in changes] for i, name in enumerate(names)})  # noqa: F841
-        con.execute("insert into review.release_change select $number, * from change_rows", {"number": number})
+        change_rows = pa.table({name: [row[i] for row in changes] for i, name in enumerate(names)})
+        con.register("pw_change_rows", change_rows)
+        con.execute("insert into review.release_change select $number, * from pw_change_rows", {"number": number})
+        con.unregister("pw_change_rows")
     signed = approved_by != AUTO_APPROVER and kind == "publication"  # a steward's signature on a candidate
     actions = [(at, approved_by, "approve", str(number), note)] if signed else []
     actions.append((at, approved_by, kind if kind == "rollback" else "publish", str(number),
