@@ -6,6 +6,15 @@ import re
 import sys
 
 
+class Problem(Exception):
+    """Something a person must be told, in Chinese and English (a file that cannot be read, a warehouse held too
+    long, a report or an account operation refused): every such error of planwatch is one of these."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
 def bilingual(zh: str, en: str) -> str:
     return f"{zh}\n  {en}"
 
@@ -27,7 +36,7 @@ DAMAGED = ("not a valid DuckDB database file", "The file is not a valid DuckDB d
 def explain(error: BaseException) -> tuple[str, str]:
     """What an error from below means for the person who ran the command, Chinese and English — for the
     situations people meet (a warehouse another process holds, a damaged or missing file, a full disk)."""
-    if getattr(error, "zh", None) and getattr(error, "en", None):  # our own errors carry their message
+    if isinstance(error, Problem):  # our own errors carry their message
         return error.zh, error.en
     text = " ".join(str(error).split())
     holder = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", text)

@@ -24,15 +24,12 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.messages import Problem
 from planwatch.settings import Settings
 
 
-class WarehouseBusy(Exception):
+class WarehouseBusy(Problem):
     """Another task held the warehouse for longer than the wait allows. Carries a bilingual message."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 def sql_literal(value: str | Path) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from planwatch.messages import Problem
 from planwatch.settings import Settings
 
 ROLES = ("viewer", "statistician", "steward", "admin")
@@ -38,12 +39,8 @@ MIN_PASSWORD = 10
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
-class AccessProblem(Exception):
+class AccessProblem(Problem):
     """A refused account operation or sign-in. Carries a bilingual message."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 @dataclass

@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from planwatch.ingest.encodings import EncodingUndecided, decide, file_chunks
+from planwatch.messages import Problem
 from planwatch.settings import ReadLimits
 
 LARGE_FILE_BYTES = 8 << 20  # files above 8 MiB get a progress bar
@@ -29,12 +30,8 @@ HEADER_SCAN_ROWS = 20
 CHUNK = 1 << 22  # 4 MiB
 
 
-class FileProblem(Exception):
+class FileProblem(Problem):
     """A whole-file problem: nothing from the file is loaded. Carries a bilingual message."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 def over_limit(name: str, what_zh: str, what_en: str, found: str, setting: str, limit: str) -> FileProblem:

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+from planwatch.messages import Problem
 
 KINDS = ("annual", "mid_term", "final")
 TITLES = {"annual": ("年度监测报告", "annual monitoring report"), "mid_term": ("中期评估报告", "mid-term evaluation"),
@@ -20,12 +21,8 @@ TITLES = {"annual": ("年度监测报告", "annual monitoring report"), "mid_ter
 CATEGORY_ORDER = ("achieved_early", "achieved", "ahead", "in_line", "behind", "not_assessed")
 
 
-class ReportProblem(Exception):
+class ReportProblem(Problem):
     """The report cannot be written as asked (no published copy, a region or year the plan does not have)."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 @dataclass
