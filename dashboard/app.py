@@ -1,5 +1,6 @@
 """planwatch dashboard: `planwatch dashboard` (or `streamlit run dashboard/app.py`), on 127.0.0.1."""
 
+import logging
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 import streamlit as st  # noqa: E402
 
 from dashboard.auth import sidebar  # noqa: E402
+from dashboard.banner import show_banner  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from planwatch.settings import get_settings  # noqa: E402
 
@@ -18,6 +20,7 @@ account = sidebar(english)
 if account is None and not get_settings().anonymous_read:  # PLANWATCH_ANONYMOUS_READ=false: nothing without an account
     st.info(t("sign_in_first", english))
     st.stop()
+show_banner(english)
 HERE = Path(__file__).resolve().parent
 # every page is registered for everyone, so a deep link always resolves; a page that acts checks the role itself.
 # The default page lives at "/" only, so /overview would be "Page not found": the default is a hidden page that
@@ -28,6 +31,7 @@ pages = [
             visibility="hidden"),
     overview,
     st.Page(HERE / "views" / "detail.py", title=t("detail", english), url_path="detail"),
+    st.Page(HERE / "views" / "counties.py", title=t("county_comparison", english), url_path="counties"),
     st.Page(HERE / "views" / "evaluation14.py", title=t("evaluation14", english), url_path="evaluation14"),
     st.Page(HERE / "views" / "review13.py", title=t("review13", english), url_path="review13"),
     st.Page(HERE / "views" / "text_targets.py", title=t("text_targets", english), url_path="text_targets"),
@@ -36,4 +40,10 @@ pages = [
     st.Page(HERE / "views" / "upload.py", title=t("upload", english), url_path="upload"),
     st.Page(HERE / "views" / "review.py", title=t("review", english), url_path="review"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception:  # a person sees a bilingual message, never a traceback; the server's log keeps the traceback
+    # (st.stop and st.rerun are BaseExceptions of Streamlit's own and pass through)
+    logging.getLogger("planwatch.dashboard").exception("page failed")
+    st.error("页面出错，已记录在看板日志中；请稍后重试或联系管理员。\n\n"
+             "This page failed; the error is in the dashboard's log. Try again later or tell the administrator.")

@@ -1,13 +1,13 @@
-"""Shared pieces of every page: the language switch, the region picker, the demo-data mark."""
+"""Shared pieces of every page: the language switch, the region and indicator pickers, the demo-data note, the
+table download."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import data
+from dashboard.display import unit_text
 from dashboard.i18n import t
-
-SYNTHETIC_MARK = "示例数据"
 
 
 def english() -> bool:
@@ -29,22 +29,21 @@ def published_or_stop() -> None:
 def region_picker(key: str = "region") -> str:
     regions = data.regions()
     labels = dict(zip(regions.region_code, regions[name_column()]))
-    return st.selectbox(t("region", english()), list(labels), format_func=labels.get, key=key)
+    # the language in the key: a widget keeps the option labels it was drawn with
+    return st.selectbox(t("region", english()), list(labels), format_func=labels.get,
+                        key=f"{key}_{'en' if english() else 'zh'}")
 
 
 def indicator_picker(key: str = "indicator") -> str:
     indicators = data.plan_indicators()
-    labels = {r.indicator_code: f"{r.row_no}. {getattr(r, name_column())}（{r.unit}）"
+    labels = {r.indicator_code: f"{r.row_no}. {getattr(r, name_column())}（{unit_text(r.unit, english())}）"
               for r in indicators.itertuples()}
-    return st.selectbox(t("indicator", english()), list(labels), format_func=labels.get, key=key)
+    return st.selectbox(t("indicator", english()), list(labels), format_func=labels.get,
+                        key=f"{key}_{'en' if english() else 'zh'}")
 
 
 def synthetic_note() -> None:
     st.caption(f"⚠ {t('synthetic_note', english())}")
-
-
-def mark(value: str, is_synthetic: bool) -> str:
-    return f"{value} · {SYNTHETIC_MARK}" if is_synthetic else value
 
 
 def table_download(table, name: str, key: str) -> None:

@@ -37,6 +37,15 @@ CURRENT_PLAN = "(select plan_code from marts.dim_plan where is_current)"
 CURRENT_PLAN_REGION = "(select region_code from marts.dim_plan where is_current)"
 
 
+def current_release() -> tuple | None:
+    """The published copy's release: number, when it was signed (naive UTC) and by whom (None before the first)."""
+    try:
+        rows = query("select release_no, approved_at, approved_by from review.release order by release_no desc limit 1")
+    except (NoPublishedData, duckdb.CatalogException):
+        return None
+    return None if rows.empty else (int(rows.release_no[0]), rows.approved_at[0].to_pydatetime(), rows.approved_by[0])
+
+
 def regions() -> pd.DataFrame:
     """The plan's region and the regions directly under it (Jiangmen and its 7 counties)."""
     return query("select region_code, name_zh, name_en, level from marts.dim_region "
@@ -50,23 +59,31 @@ def plan_region() -> str:
 
 def plan_indicators() -> pd.DataFrame:
     return query(f"""
-        select i.indicator_code, i.name_zh, i.name_en, i.unit, i.category, p.row_no
+        select i.indicator_code, i.name_zh, i.name_en, i.unit, i.category, i.direction, i.is_additive, p.row_no
         from marts.dim_plan_indicator p join marts.dim_indicator i using (indicator_code)
         where p.plan_code = {CURRENT_PLAN} order by p.row_no
     """)
 
 
 def scorecard(region_code: str) -> pd.DataFrame:
-    """One row per 14th-plan indicator: its latest year with data (or its first plan year, shown as no data)."""
-    return query("""
-        select p.row_no, i.name_zh, i.name_en, i.category, i.unit, g.year, g.actual_value, g.measure_value,
+    """One row per current-plan indicator: its latest year with data (or its first plan year, shown as no data),
+    with what the screen needs to say it right — the direction (for the arrow), the previous year's own figure (for
+    the change), whether the measure is a running total from the plan's first year, the value's status."""
+    return query(f"""
+        with progress as (
+            select g.*, lag(g.actual_value) over (partition by g.indicator_code order by g.year) as previous_actual
+            from marts.fct_plan_progress g
+            where g.region_code = ? and g.plan_code = {CURRENT_PLAN}
+        )
+        select p.row_no, i.name_zh, i.name_en, i.category, i.unit, i.direction, g.year, g.actual_value,
+               g.measure_value, g.previous_actual, g.is_cumulative, d.start_year,
                g.target_text, g.target_value, g.completion_text, g.completion_rate, g.progress_status,
-               g.is_binding, g.measure_includes_synthetic as is_synthetic, g.required_yearly_pace,
+               g.is_binding, g.measure_includes_synthetic as is_synthetic, g.actual_status, g.required_yearly_pace,
                g.final_target_value, g.indicator_code
-        from marts.fct_plan_progress g
+        from progress g
         join marts.dim_indicator i on i.indicator_code = g.indicator_code
         join marts.dim_plan_indicator p on p.plan_code = g.plan_code and p.indicator_code = g.indicator_code
-        where g.region_code = ?
+        join marts.dim_plan d on d.plan_code = g.plan_code
         qualify row_number() over (partition by g.indicator_code
                                    order by g.is_latest_year_with_data desc, g.year) = 1
         order by p.row_no
@@ -74,22 +91,49 @@ def scorecard(region_code: str) -> pd.DataFrame:
 
 
 def progress_series(indicator_code: str, region_code: str) -> pd.DataFrame:
-    return query("""
+    return query(f"""
         select year, actual_value, measure_value, target_value, cumulative_actual, is_cumulative, completion_text,
                progress_status, required_yearly_pace, projected_final_value, final_target_value,
-               actual_is_synthetic, target_text
-        from marts.fct_plan_progress where indicator_code = ? and region_code = ? order by year
+               actual_is_synthetic, actual_status, target_text
+        from marts.fct_plan_progress where indicator_code = ? and region_code = ? and plan_code = {CURRENT_PLAN}
+        order by year
     """, [indicator_code, region_code])
 
 
 def county_comparison(indicator_code: str, year: int, parent_region_code: str) -> pd.DataFrame:
     """The regions directly under one region (a city's counties), side by side."""
-    return query("""
-        select r.name_zh, r.name_en, g.actual_value, g.measure_value, g.completion_rate, g.progress_status,
-               g.actual_is_synthetic
+    return query(f"""
+        select r.region_code, r.name_zh, r.name_en, g.actual_value, g.measure_value, g.completion_rate,
+               g.progress_status, g.actual_is_synthetic, g.actual_status
         from marts.fct_plan_progress g join marts.dim_region r using (region_code)
-        where g.indicator_code = ? and g.year = ? and r.parent_region_code = ? order by r.region_code
+        where g.indicator_code = ? and g.year = ? and r.parent_region_code = ? and g.plan_code = {CURRENT_PLAN}
+        order by r.region_code
     """, [indicator_code, year, parent_region_code])
+
+
+def county_matrix(year: int) -> pd.DataFrame:
+    """Every current-plan indicator × the plan region and its counties in one year: the measure, its status, and
+    for additive indicators each county's share of the sum of the counties (which the city row carries)."""
+    return query(f"""
+        select p.row_no, g.indicator_code, i.name_zh as indicator_zh, i.name_en as indicator_en, i.unit,
+               i.direction, i.is_additive, g.region_code, r.name_zh, r.name_en, g.is_county, g.measure_value,
+               g.actual_status, g.measure_includes_synthetic as is_synthetic, g.progress_status, g.completion_text,
+               case when i.is_additive and g.is_county
+                    then g.measure_value / nullif(sum(g.measure_value) filter (where g.is_county)
+                                                  over (partition by g.indicator_code), 0) end as share_of_counties
+        from marts.fct_plan_progress g
+        join marts.dim_region r using (region_code)
+        join marts.dim_indicator i on i.indicator_code = g.indicator_code
+        join marts.dim_plan_indicator p on p.plan_code = g.plan_code and p.indicator_code = g.indicator_code
+        where g.plan_code = {CURRENT_PLAN} and g.year = ?
+          and (g.region_code = {CURRENT_PLAN_REGION} or r.parent_region_code = {CURRENT_PLAN_REGION})
+        order by p.row_no, g.region_code
+    """, [year])
+
+
+def years_with_data() -> list[int]:
+    return [int(y) for y in query(f"select distinct year from marts.fct_plan_progress where plan_code = {CURRENT_PLAN} "
+                                  "and actual_value is not null order by year").year]
 
 
 def evaluation(plan_code: str, evaluation_kind: str | None = None) -> pd.DataFrame:
@@ -100,7 +144,11 @@ def evaluation(plan_code: str, evaluation_kind: str | None = None) -> pd.DataFra
     if evaluation_kind:
         sql += " and evaluation = ?"
         params.append(evaluation_kind)
-    return query(sql + " order by evaluation, evaluation_year, source_ref", params)
+    # rows in the plan's order: 专栏1 第2行 before 第10行 (numbers, not text)
+    return query(sql + " order by evaluation, evaluation_year, "
+                 "try_cast(regexp_extract(source_ref, '专栏(\\d+)', 1) as integer) nulls last, "
+                 "try_cast(regexp_extract(source_ref, '第(\\d+)行', 1) as integer) nulls last, target_code, source_ref",
+                 params)
 
 
 def quality_results() -> pd.DataFrame:

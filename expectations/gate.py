@@ -99,10 +99,6 @@ class GateResult:
         return "\n".join(lines)
 
 
-def quality_dir(settings: Settings) -> Path:
-    return settings.home / "quality"
-
-
 def _observed(result) -> str | None:
     payload = result.result or {}
     if "details" in payload and payload["details"].get("unexpected_rows"):
@@ -143,7 +139,7 @@ def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult
     """Run the checks in the target warehouse with Great Expectations, rebuild the Data Docs, record history."""
     import great_expectations as gx
 
-    context = file_context(quality_dir(settings))
+    context = file_context(settings.quality_dir)
     try:
         if DATASOURCE in [d.name for d in context.data_sources.all().values()]:
             context.data_sources.delete(DATASOURCE)
@@ -191,7 +187,7 @@ def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult
                                            check.expectation.description or type(check.expectation).__name__))
         docs = context.get_docs_sites_urls()
         docs_index = docs[0]["site_url"] if docs else ""
-        docs_offline = offline_docs(quality_dir(settings))
+        docs_offline = offline_docs(settings.quality_dir)
     finally:
         for source in context.data_sources.all().values():  # GE keeps its DuckDB connection open: close it
             try:
@@ -249,7 +245,7 @@ def record_history(settings: Settings, gate: GateResult) -> None:
     checkpoint("gate.before_history")
     rows = [(gate.run_id, r.suite, r.table_name, r.check_name, r.family, r.severity, r.success, r.observed,
              r.title_zh, r.description, gate.validated_at) for r in gate.results]
-    history = quality_dir(settings) / "quality_history.parquet"
+    history = settings.quality_dir / "quality_history.parquet"
     insert = "insert into quality.quality_result values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     # DuckDB holds the history in the warehouse file itself; the other targets append on their side and hand
     # back the whole history, which an in-memory DuckDB writes out
@@ -274,7 +270,7 @@ def record_history(settings: Settings, gate: GateResult) -> None:
 
 
 def write_last_run(settings: Settings, gate: GateResult) -> None:
-    path = quality_dir(settings) / "last_run.json"
+    path = settings.quality_dir / "last_run.json"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({**asdict(gate), "passed": gate.passed}, ensure_ascii=False, indent=1),
                    encoding="utf-8")
@@ -282,7 +278,7 @@ def write_last_run(settings: Settings, gate: GateResult) -> None:
 
 
 def last_run(settings: Settings) -> GateResult | None:
-    path = quality_dir(settings) / "last_run.json"
+    path = settings.quality_dir / "last_run.json"
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -18,6 +18,7 @@ from great_expectations.render import LegacyDiagnosticRendererType, RenderedTabl
 from great_expectations.render.renderer.renderer import renderer
 
 from planwatch.plan_pack import regions_in_plans, seed_rows
+from planwatch.publish.column_labels import COLUMN_ZH
 from planwatch.settings import get_settings
 
 ERROR, WARNING = "error", "warning"
@@ -114,7 +115,7 @@ def build_checks() -> list[Check]:
         Check("raw_observation_key_unique", "raw_loads", "raw.observation", "keys", ERROR,
               "指标×地区×期间×版本 唯一", gxe.ExpectCompoundColumnsToBeUnique(column_list=observation_keys)),
         *[Check(f"raw_observation_{column}_not_null", "raw_loads", "raw.observation", "keys", ERROR,
-                f"{column} 不为空", gxe.ExpectColumnValuesToNotBeNull(column=column))
+                f"{COLUMN_ZH[column]}不为空", gxe.ExpectColumnValuesToNotBeNull(column=column))
           for column in ("indicator_code", "region_code", "year", "value", "vintage", "load_id")],
         Check("raw_observation_indicator_known", "raw_loads", "raw.observation", "codes_known", ERROR,
               "指标代码都在指标登记表中", _codes_outside("indicator_code", indicators,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from planwatch.messages import bilingual, explain, fail, say
@@ -248,10 +249,21 @@ def cmd_quality(args: argparse.Namespace) -> int:
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from planwatch.ingest.templates import write_templates
+    from planwatch.ingest.templates import write_prefilled_template, write_templates
+    from planwatch.plan_pack import seed_rows
 
-    for path in write_templates(args.folder):
-        say(f"已写入 {path}", f"written {path}")
+    if args.region is None:
+        for path in write_templates(args.folder):
+            say(f"已写入 {path}", f"written {path}")
+        return 0
+    seeds = get_settings().seeds
+    codes = {key: r["region_code"] for r in seed_rows(seeds, "regions") for key in (r["region_code"], r["name_zh"])}
+    if args.region not in codes:
+        fail(f"地区“{args.region}”不在规划包的地区表中", f"the region {args.region!r} is not in the plan pack's regions")
+        return 2
+    path = write_prefilled_template(seeds, codes[args.region], args.year,
+                                    args.folder / f"planwatch_{codes[args.region]}_{args.year}.xlsx")
+    say(f"已写入 {path}", f"written {path}")
     return 0
 
 
@@ -307,7 +319,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     export_env(settings)
     command = [str(Path(sys.executable).parent / "streamlit"), "run", str(REPO_ROOT / "dashboard" / "app.py"),
                "--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+               "--client.showErrorDetails", "none"]
     say(f"看板：http://{args.host}:{args.port}（读取已发布的数据；按 Ctrl-C 停止）",
         f"Dashboard: http://{args.host}:{args.port} (reads the published warehouse; Ctrl-C stops it)")
     process = subprocess.Popen(command, cwd=REPO_ROOT)
@@ -471,6 +484,10 @@ def build_parser() -> argparse.ArgumentParser:
     quality.set_defaults(func=cmd_quality)
     templates = sub.add_parser("templates", help="写出填报模板和示例 / write the input templates and a filled example")
     templates.add_argument("folder", nargs="?", type=Path, default=Path("templates"))
+    templates.add_argument("--region", help="一个地区（名称或代码）的预填模板 / a template pre-filled for one region "
+                                            "(name or code)")
+    templates.add_argument("--year", type=int, default=datetime.now().year - 1,
+                           help="预填的年份（默认：上一年）/ the year it is for (default: last year)")
     templates.set_defaults(func=cmd_templates)
     dbt = sub.add_parser("dbt", help="以 planwatch 的设置运行 dbt / run dbt with planwatch's settings",
                          prefix_chars="\0")

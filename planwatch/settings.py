@@ -128,6 +128,8 @@ class Settings:
     anonymous_read: bool = True
     """PLANWATCH_ANONYMOUS_READ: the dashboard's published pages are open without signing in (`false`: every page
     asks for an account; uploading and reviewing always do)."""
+    office: str = "江门市人力资源和社会保障局"
+    """PLANWATCH_OFFICE: the office that issues the tables and reports (制表单位 on the printed scorecard)."""
     limits: ReadLimits = field(default_factory=ReadLimits)
     """The bounds of one landing file (ReadLimits: PLANWATCH_MAX_FILE_MB … PLANWATCH_MAX_LINE_KB)."""
 
@@ -135,6 +137,11 @@ class Settings:
     def spark_dir(self) -> Path:
         """The `spark` target's warehouse folder and metastore (local Spark, one session per process)."""
         return self.home / "spark"
+
+    @property
+    def quality_dir(self) -> Path:
+        """The quality gate's context, Data Docs, history and `last_run.json` (the latest gate's results)."""
+        return self.home / "quality"
 
     @property
     def alert_log(self) -> Path:
@@ -197,6 +204,7 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         lock_wait_seconds=_int("PLANWATCH_LOCK_WAIT", 1800, minimum=0),
         report_after_run=os.environ.get("PLANWATCH_REPORT_AFTER_RUN", "true").strip().lower() not in ("0", "false", "no"),
         anonymous_read=os.environ.get("PLANWATCH_ANONYMOUS_READ", "true").strip().lower() not in ("0", "false", "no"),
+        office=os.environ.get("PLANWATCH_OFFICE", "").strip() or "江门市人力资源和社会保障局",
         limits=ReadLimits.from_env(),
         yoy_change=_float("PLANWATCH_YOY_CHANGE", 0.30),
         yoy_rate_points=_float("PLANWATCH_YOY_RATE_POINTS", 5.0),

@@ -55,6 +55,16 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
+def keep_screenshots(folder: Path, name: str) -> None:
+    """Screenshots a browser test took, kept as artefacts under the PLANWATCH_HOME the tests run with (CI sets
+    one: .ci/run), in screenshots/<name>/; nothing when it is not set."""
+    import shutil
+
+    home = os.environ.get("PLANWATCH_HOME")
+    if home:
+        shutil.copytree(folder, Path(home) / "screenshots" / name, dirs_exist_ok=True)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 nobody listens on."""
     with socket.socket() as s:

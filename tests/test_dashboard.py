@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -11,16 +12,24 @@ import time
 
 import pytest
 
-from conftest import PLANWATCH, REPO_ROOT, free_port, launch_chromium, start_dashboard
+from conftest import PLANWATCH, REPO_ROOT, free_port, keep_screenshots, launch_chromium, start_dashboard
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
-PAGES = ["views/detail.py", "views/evaluation14.py", "views/review13.py", "views/text_targets.py", "views/quality.py", "views/provenance.py"]
+PAGES = ["views/detail.py", "views/counties.py", "views/evaluation14.py", "views/review13.py", "views/text_targets.py",
+         "views/quality.py", "views/provenance.py"]
 
 
 @pytest.fixture()
 def dashboard_home(built_home, monkeypatch):
     monkeypatch.setenv("PLANWATCH_HOME", str(built_home))
     return built_home
+
+
+def scorecard_rows(at) -> list[list[str]]:
+    """The overview's table as drawn (an HTML table that shows and prints every row): cells as text."""
+    body = at.get("html")[0].proto.body
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1], re.S)]
 
 
 def test_every_page_renders_in_chinese_with_demo_data_marked(dashboard_home):
@@ -30,33 +39,91 @@ def test_every_page_renders_in_chinese_with_demo_data_marked(dashboard_home):
     at.run()
     assert not at.exception
     assert at.title[0].value == "总览"
-    overview = at.dataframe[0].value
-    assert "城镇新增就业人数" in set(overview["指标"])
-    assert overview["最新值"].str.contains("示例数据").any()
+    rows = scorecard_rows(at)
+    assert len(rows) == 17 and [int(r[0]) for r in rows] == sorted(int(r[0]) for r in rows)  # every row, in order
+    assert "城镇新增就业人数" in {r[1] for r in rows}
+    assert any("⚠ 示例数据" in r[3] for r in rows)
+    assert "数据截至：2025年 · 第 1 号发布版本" in at.get("html")[0].proto.body
+    assert "制表单位：江门市人力资源和社会保障局" in at.get("html")[0].proto.body
     assert any("示例数据" in c.value for c in at.caption)
-    titles = {"views/detail.py": "指标详情", "views/evaluation14.py": "十四五评估", "views/review13.py": "十三五回顾", "views/text_targets.py": "文本目标",
-              "views/quality.py": "数据质量", "views/provenance.py": "数据来源"}
+    assert at.info[0].value.startswith("第 1 号发布版本")  # the banner, on every page
+    titles = {"views/detail.py": "指标详情", "views/evaluation14.py": "十四五评估", "views/review13.py": "十三五回顾",
+              "views/text_targets.py": "文本目标", "views/quality.py": "数据质量", "views/provenance.py": "数据来源",
+              "views/counties.py": "各县对比"}
     for page in PAGES:
         at.switch_page(page)
         at.run()
         assert not at.exception, (page, at.exception)
         assert at.title[0].value == titles[page]
+        assert at.info[0].value.startswith("第 1 号发布版本"), page
         if page != "views/detail.py":  # every table downloads as .xlsx
             assert at.get("download_button"), page
     at.switch_page("views/review13.py")
     at.run()
     review = at.dataframe[0].value
-    assert len(review) == 14 and "105.61%" in set(review["printed_completion_text"])
+    assert len(review) == 14 and "105.61%" in set(review["规划所印完成情况"])
+    assert list(review["出处"][:3]) == ["专栏1 第1行", "专栏1 第2行", "专栏1 第3行"]  # 第10行 after 第9行
 
 
-def test_english_switch(dashboard_home):
+CODE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")  # a column name or a code: actual_value, on_track, plan_printed
+RAW = {"True", "False", "None", "nan", "NaN", "NaT", "<NA>"}
+
+
+def raw_texts(at) -> list[str]:
+    """What a page shows that only a developer would understand: column names and codes, booleans and missing
+    values as Python writes them — in its tables (headers and cells) and in its HTML tables."""
+    found = []
+    for frame in at.dataframe:
+        table = frame.value
+        found += [str(c) for c in table.columns if CODE.match(str(c)) or str(c) in RAW]
+        for column in table.columns:
+            found += [str(v) for v in table[column] if str(v) in RAW or CODE.match(str(v))]
+    for html in at.get("html"):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html.proto.body, re.S)]
+        found += [c for c in cells if c in RAW or CODE.match(c)]
+    return found
+
+
+@pytest.mark.parametrize("english", [False, True])
+def test_no_page_shows_a_column_name_a_code_or_none(dashboard_home, english):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.toggle[0].set_value(True).run()
-    assert at.title[0].value == "Overview"
-    assert "New urban jobs" in set(at.dataframe[0].value["Indicator"])
+    if english:
+        at.toggle[0].set_value(True).run()
+    assert raw_texts(at) == []
+    for page in PAGES:
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, page
+        assert raw_texts(at) == [], page
+
+
+def test_values_are_formatted_by_unit_and_coloured_by_direction(dashboard_home):
+    """People as integers with separators, 万人 with two decimals, rates with two decimals and %; the arrow of a
+    rate that should fall is green when it fell — both read against the published numbers, not written here."""
+    import duckdb
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    rows = {r[1]: r for r in scorecard_rows(at)}
+    assert re.match(r"^\d{1,3}(,\d{3})+ 人（2021—2025年累计）", rows["新增专业技术人才人数"][3])
+    assert re.match(r"^\d+\.\d{2} 万人 ", rows["失业保险参保人数"][3])
+    assert re.match(r"^\d+\.\d{2}% ", rows["城镇登记失业率"][3])
+    body = at.get("html")[0].proto.body
+    with duckdb.connect(str(dashboard_home / "published" / "planwatch.duckdb"), read_only=True) as con:
+        for name in ("城镇登记失业率", "基本养老保险参保率"):
+            direction, now, before = con.execute("""
+                select i.direction, max(g.actual_value) filter (where g.year = 2025),
+                       max(g.actual_value) filter (where g.year = 2024)
+                from marts.fct_plan_progress g join marts.dim_indicator i using (indicator_code)
+                where i.name_zh = ? and g.region_code = '440700' group by i.direction""", [name]).fetchone()
+            better = now < before if direction == "lower_is_better" else now > before
+            arrow = "↓" if now < before else "↑"
+            row = re.search(rf"<tr><td>\d+</td><td>{name}</td>.*?</tr>", body).group(0)
+            assert f"color:{'#2e7d32' if better else '#c62828'};font-weight:bold;font-size:1.2rem;text-align:center'>{arrow}" in row
 
 
 def test_the_evaluation_page_shows_the_report_table_for_the_city_and_a_county(dashboard_home):
@@ -71,7 +138,7 @@ def test_the_evaluation_page_shows_the_report_table_for_the_city_and_a_county(da
     assert "2023年中期评估报告" in at.subheader[0].value
     at.radio(key="evaluation_kind").set_value("final").run()
     assert "2025年总结评估报告" in at.subheader[0].value
-    at.selectbox(key="evaluation_region").set_value("440781").run()
+    at.selectbox(key="evaluation_region_zh").set_value("440781").run()
     assert not at.exception
     county = at.dataframe[0].value
     assert all(v.endswith("（参考）") or v.startswith("不评价") for v in county["评价"])
@@ -140,7 +207,17 @@ def test_bi_tools_connect_read_only_through_sqlalchemy(built_home):
     engine.dispose()
 
 
+PAGE_TITLES = {"overview": ("总览", "Overview"), "detail": ("指标详情", "Indicator detail"),
+               "counties": ("各县对比", "Counties compared"), "evaluation14": ("十四五评估", "14th plan evaluation"),
+               "review13": ("十三五回顾", "13th plan review"), "text_targets": ("文本目标", "Text targets"),
+               "quality": ("数据质量", "Data quality"), "provenance": ("数据来源", "Provenance")}
+
+
 def test_dashboard_in_a_real_browser(built_home, tmp_path):
+    """Every page by its address (deep links), in Chinese and in English, screenshotted; the scorecard printed to
+    PDF by chromium holds all 17 rows with its title, 数据截至 and 制表单位, and none of the sidebar."""
+    import subprocess
+
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -151,17 +228,31 @@ def test_dashboard_in_a_real_browser(built_home, tmp_path):
         with sync_playwright() as p:
             browser = launch_chromium(p)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for path, (zh, _en) in PAGE_TITLES.items():
+                page.goto(f"http://127.0.0.1:{port}/{path}")
+                page.get_by_role("heading", name=zh).first.wait_for(timeout=60000)
+                page.get_by_text("第 1 号发布版本").first.wait_for(timeout=60000)
+                if path in ("detail", "counties"):
+                    page.locator(".js-plotly-plot").first.wait_for(timeout=60000)
+                page.wait_for_timeout(1500)  # the tables' and charts' last frames
+                assert page.locator('[data-testid="stException"]').count() == 0, path
+                page.screenshot(path=str(shots / f"{path}.png"), full_page=True)
             page.goto(f"http://127.0.0.1:{port}/overview")
-            page.get_by_role("heading", name="总览").first.wait_for(timeout=60000)
-            page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60000)
-            # the grid draws on a canvas; its accessible cells carry the text
-            page.get_by_text("城镇新增就业人数").first.wait_for(state="attached", timeout=60000)
+            page.get_by_text("城镇新增就业人数").first.wait_for(timeout=60000)
             assert page.get_by_text("示例数据").count() >= 1
-            page.screenshot(path=str(shots / "overview.png"), full_page=True)
+            page.emulate_media(media="print")
+            page.pdf(path=str(tmp_path / "scorecard.pdf"), format="A4", landscape=True)
+            page.emulate_media(media="screen")
+            page.get_by_text("English").click()
+            page.get_by_role("heading", name="Overview").wait_for(timeout=60000)
+            for path, (_zh, en) in PAGE_TITLES.items():
+                page.get_by_role("link", name=en).click()
+                page.get_by_role("heading", name=en).first.wait_for(timeout=60000)
+                page.get_by_text("Release 1 · signed").first.wait_for(timeout=60000)
+                page.wait_for_timeout(1500)
+                page.screenshot(path=str(shots / f"{path}_en.png"), full_page=True)
             page.goto(f"http://127.0.0.1:{port}/detail")
-            page.locator(".js-plotly-plot").first.wait_for(timeout=60000)
-            assert page.locator(".js-plotly-plot").count() >= 2  # the series and the counties
-            page.screenshot(path=str(shots / "detail.png"), full_page=True)
+            page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60000)  # the series and the counties
             # the evaluation page: the workbook downloads, and it holds the published numbers
             page.goto(f"http://127.0.0.1:{port}/evaluation14")
             page.get_by_role("heading", name="十四五评估").first.wait_for(timeout=60000)
@@ -172,7 +263,6 @@ def test_dashboard_in_a_real_browser(built_home, tmp_path):
             with page.expect_download(timeout=60000) as report:
                 page.get_by_role("button", name="下载报告（Word）").click()
             assert report.value.suggested_filename.endswith("_mid_term_2023_440700.docx")
-            page.screenshot(path=str(shots / "evaluation14.png"), full_page=True)
             browser.close()
         from openpyxl import load_workbook
 
@@ -183,13 +273,21 @@ def test_dashboard_in_a_real_browser(built_home, tmp_path):
             measures = dict(con.execute("select i.name_zh, p.measure_value from marts.fct_plan_progress p "
                                         "join marts.dim_indicator i using (indicator_code) "
                                         "where p.region_code = '440700' and p.year = 2023").fetchall())
+            names = [r[0] for r in con.execute("select i.name_zh from marts.dim_plan_indicator p join "
+                                               "marts.dim_indicator i using (indicator_code) join marts.dim_plan d "
+                                               "on d.plan_code = p.plan_code where d.is_current").fetchall()]
         rows = list(sheet.iter_rows(min_row=2, values_only=True))
         assert len(rows) == 17 and all(str(measures[r[1]]).rstrip("0").rstrip(".") ==
                                        f"{r[7]}".rstrip("0").rstrip(".") for r in rows if r[7] is not None)
-        assert (shots / "overview.png").stat().st_size > 10_000 and (shots / "detail.png").stat().st_size > 10_000
-        keep = os.environ.get("PLANWATCH_SCREENSHOTS")
-        if keep:
-            shutil.copytree(shots, keep, dirs_exist_ok=True)
+        printed = subprocess.run(["pdftotext", str(tmp_path / "scorecard.pdf"), "-"], capture_output=True,
+                                 text=True, check=True).stdout
+        flat = re.sub(r"\s+", "", printed)
+        missing = [n for n in names if re.sub(r"\s+", "", n) not in flat]
+        assert len(names) == 17 and missing == [], missing
+        assert "数据截至" in flat and "制表单位：江门市人力资源和社会保障局" in flat and "用户名" not in flat
+        assert all((shots / f"{path}{suffix}.png").stat().st_size > 10_000 for path in PAGE_TITLES
+                   for suffix in ("", "_en"))
+        keep_screenshots(shots, "dashboard")
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)

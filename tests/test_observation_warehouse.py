@@ -149,3 +149,34 @@ def test_incremental_build_equals_a_full_rebuild(tmp_path, built_home):
                              ).fetchall()
         assert [(v, float(x)) for v, x in latest] == [(3, 2.99)]
         assert con.execute("select count(*) from marts.fct_indicator_observation where year = 2026").fetchone()[0] == 1
+
+
+def test_a_prefilled_template_is_filled_in_excel_and_loads(tmp_path):
+    """`planwatch templates --region 台山市 --year 2026`: one row per indicator of the plan, region, year and unit
+    filled, drop-down lists for indicator, unit and status; filled in (by openpyxl, as Excel would save it) with
+    all but one value, it loads those values and reports the empty one — never a zero."""
+    from openpyxl import load_workbook
+
+    home = tmp_path / "home"
+    planwatch_cli("templates", str(tmp_path), "--region", "台山市", "--year", "2026", home=home)
+    path = tmp_path / "planwatch_440781_2026.xlsx"
+    book = load_workbook(path)
+    sheet = book["数据 data"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    with open(REPO_ROOT / "seeds" / "plan_table_rows.csv", encoding="utf-8") as f:
+        plan_rows = sum(1 for line in f if line.startswith("JM_HRSS_14,"))
+    assert len(rows) == plan_rows and {r[1] for r in rows} == {"台山市"} and {r[2] for r in rows} == {2026}
+    assert {(str(v.sqref).split(":")[0], v.formula1) for v in sheet.data_validations.dataValidation} == {
+        ("A2", f"='选项 lists'!$A$1:$A${plan_rows}"), ("E2", "='选项 lists'!$B$1:$B$5"), ("F2", "='选项 lists'!$C$1:$C$3")}
+    assert book["选项 lists"].sheet_state == "hidden"
+    for i, row in enumerate(sheet.iter_rows(min_row=3), start=1):  # the first indicator's value stays empty
+        row[3].value = 10 * i
+    landing = home / "landing" / "台山市"
+    landing.mkdir(parents=True)
+    book.save(landing / path.name)
+    out = planwatch_cli("load", home=home, check=False).stdout
+    assert f"read {plan_rows}, loaded {plan_rows - 1}" in out and "quarantined 1" in out, out
+    with duckdb.connect(str(home / "warehouse" / "planwatch.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*), min(year), max(year) from raw.observation").fetchone() == (
+            plan_rows - 1, 2026, 2026)
+        assert con.execute("select reason_code, source_row from raw.quarantine").fetchall() == [("missing_value", 2)]

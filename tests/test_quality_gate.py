@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import planwatch_cli
+from conftest import REPO_ROOT, planwatch_cli
 from expectations.gate import last_run, run_gate
 from expectations.suites import build_checks
 from planwatch.settings import get_settings
@@ -135,7 +135,7 @@ def test_gate_releases_the_warehouse(corrupted_home):
 
 
 # ------------------------------------------------------------------------------------ end to end
-def test_a_failing_error_check_stops_publication(built_home, tmp_path):
+def test_a_failing_error_check_stops_publication(built_home, tmp_path, monkeypatch):
     """An error-level check that fails on the built warehouse (a negative count planted in the marts, as no load
     can write since a submission with one is returned) stops publication: the published copy stays as it was."""
     home = tmp_path / "home"
@@ -154,3 +154,12 @@ def test_a_failing_error_check_stops_publication(built_home, tmp_path):
     with duckdb.connect(str(published), read_only=True) as con:  # the last good data, still readable
         assert con.execute("select count(*) from marts.fct_indicator_observation where value < 0").fetchone()[0] == 0
     assert planwatch_cli("quality", home=home, check=False).returncode == 1
+    # every dashboard page says so above the last good numbers
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PLANWATCH_HOME", str(home))
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert "第 1 号发布版本" in at.info[0].value
+    assert "未通过数据质量检查（1 项错误），未发布" in at.error[0].value

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.common import english, indicator_picker, published_or_stop, region_picker, table_download
+from dashboard.display import labelled
 from dashboard.i18n import t
 
 en = english()
@@ -11,9 +12,11 @@ st.title(t("provenance", en))
 published_or_stop()
 indicator = indicator_picker("provenance_indicator")
 region = region_picker("provenance_region")
-year = st.number_input(t("year", en), min_value=2016, max_value=2030, value=2024, step=1)
+years = data.years_with_data()
+year = st.selectbox(t("year", en), years[::-1], key="provenance_year")
 table = data.provenance(indicator, region, int(year))
-table["status"] = [f"{s} · 示例数据" if syn else s for s, syn in zip(table.status, table.is_synthetic)]
+shown = labelled(table, en, keep_codes=("value_as_given", "source_file", "source_sheet", "source_column",
+                                        "source_text", "note", "load_id"), units={"value": "unit"})
 st.subheader(t("vintages", en))
-st.dataframe(table.drop(columns=["is_synthetic"]), hide_index=True, width="stretch")
-table_download(table.drop(columns=["is_synthetic"]), t("provenance", en), "download_provenance")
+st.dataframe(shown, hide_index=True, width="stretch")
+table_download(shown, t("provenance", en), "download_provenance")

@@ -1,17 +1,28 @@
 """审核签发: the steward's review queue — the candidate release and what it changes, the submissions since the last
 release, the open queries — and approve / return / roll back with a note; the release history."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.auth import require
+from dashboard.banner import local_time
 from dashboard.common import english
+from dashboard.display import headed
 from dashboard.i18n import t
+from planwatch.plan_pack import seed_rows
 from planwatch.release.actions import UnknownSubmission, return_submission
 from planwatch.release.queries import queries
 from planwatch.release.releases import (approve_candidate, candidate_changes, releases, rollback_and_export,
                                         submissions_since)
 from planwatch.settings import get_settings
+
+CHANGES = [("变化", "Change"), ("指标", "Indicator"), ("地区", "Region"), ("年份", "Year"), ("原值", "Before"),
+           ("新值", "After"), ("来源文件", "Source file")]
+SUBMISSIONS = [("文件", "File"), ("状态", "Status"), ("地区", "Region"), ("报送人", "Sent by"), ("时间", "Time"),
+               ("说明", "Note")]
+QUERIES = [("类型", "Kind"), ("文件", "File"), ("指标", "Indicator"), ("地区", "Region"), ("年份", "Year"),
+           ("说明", "Explanation")]
+HISTORY = [("版本", "Release"), ("类型", "Kind"), ("签发人", "Signed by"), ("时间", "Time"), ("新增", "New"),
+           ("修订", "Revised"), ("撤回", "Withdrawn"), ("说明", "Note")]
 
 en = english()
 st.title(t("review", en))
@@ -21,16 +32,19 @@ if not settings.warehouse.exists():
     st.info(t("no_candidate", en))
     st.stop()
 history = releases(settings)
+# indicators and regions by name, not code (from the plan pack: the review happens before anything is published)
+names = {r["indicator_code"]: r["name_en" if en else "name_zh"] for r in seed_rows(settings.seeds, "plan_indicators")}
+regions = {r["region_code"]: r["name_en" if en else "name_zh"] for r in seed_rows(settings.seeds, "regions")}
 current = history[-1] if history else None
-st.metric(t("current_release", en), f"{current[0]} · {current[4]:%Y-%m-%d %H:%M}" if current else "—")
+st.metric(t("current_release", en), f"{current[0]} · {local_time(current[4], settings)}" if current else "—")
 
 st.subheader(t("candidate", en))
 changes = candidate_changes(settings)
 if changes is None:
     st.info(t("no_candidate", en))
 else:
-    st.dataframe(pd.DataFrame([(c, i, r, y, b, a, s) for c, i, r, _s, y, b, a, _pv, _v, s in changes],
-                              columns=["变化", "指标", "地区", "年份", "原值", "新值", "来源文件"]),
+    st.dataframe(headed([(c, names.get(i, i), regions.get(r, r), y, b, a, s)
+                         for c, i, r, _s, y, b, a, _pv, _v, s in changes], CHANGES, en, codes=(0,)),
                  hide_index=True, width="stretch")
     with st.form("approve"):
         note = st.text_input(t("note", en), key="approve_note")
@@ -42,8 +56,8 @@ else:
 
 st.subheader(t("return_submission", en))
 submissions = submissions_since(settings, current[4] if current else None)
-st.dataframe(pd.DataFrame([(r[0], r[1], r[2], r[3], f"{r[5]:%Y-%m-%d %H:%M}", r[6]) for r in submissions],
-                          columns=["文件", "状态", "地区", "报送人", "时间", "说明"]), hide_index=True, width="stretch")
+st.dataframe(headed([(r[0], r[1], regions.get(r[2], r[2]), r[3], local_time(r[5], settings), r[6]) for r in submissions],
+                    SUBMISSIONS, en, codes=(1,)), hide_index=True, width="stretch")
 with st.form("return"):
     choices = {r[7]: f"{r[0]} ({r[7]})" for r in submissions if r[1] != "returned"}
     chosen = st.selectbox(t("return_submission", en), list(choices), format_func=choices.get, key="return_load")
@@ -57,12 +71,12 @@ with st.form("return"):
             st.error(chosen)
 
 st.subheader(t("open_queries", en))
-st.dataframe(pd.DataFrame([(q[1], q[4], q[5], q[6], q[7], q[9] if en else q[8]) for q in queries(settings)],
-                          columns=["类型", "文件", "指标", "地区", "年份", "说明"]), hide_index=True, width="stretch")
+st.dataframe(headed([(q[1], q[4], names.get(q[5], q[5]), regions.get(q[6], q[6]), q[7], q[9] if en else q[8])
+                     for q in queries(settings)], QUERIES, en, codes=(0,)), hide_index=True, width="stretch")
 
 st.subheader(t("release_history", en))
-st.dataframe(pd.DataFrame([(n, k, by, f"{at:%Y-%m-%d %H:%M}", new, rev, wd, note) for n, k, _r, by, at, new, rev, wd,
-                           note, _f in history], columns=["版本", "类型", "签发人", "时间", "新增", "修订", "撤回", "说明"]),
+st.dataframe(headed([(n, k, by, local_time(at, settings), new, rev, wd, note)
+                     for n, k, _r, by, at, new, rev, wd, note, _f in history], HISTORY, en, codes=(1,)),
              hide_index=True, width="stretch")
 if history:
     with st.form("rollback"):

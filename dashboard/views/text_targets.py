@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.common import english, published_or_stop, synthetic_note, table_download
+from dashboard.display import labelled
 from dashboard.i18n import t
 
 en = english()
@@ -11,8 +12,8 @@ st.title(t("text_targets", en))
 published_or_stop()
 synthetic_note()
 table = data.evaluation("JM_HRSS_14", "text_target")
-table["data_basis"] = table["data_basis"].replace({"synthetic": "示例数据 synthetic"})
-st.dataframe(table[["target_code", "name_zh", "target_text", "evaluation_year", "actual_value", "completion_text",
-                    "is_met", "data_basis", "source_ref"]], hide_index=True, width="stretch")
-table_download(table[["target_code", "name_zh", "target_text", "evaluation_year", "actual_value", "completion_text",
-                      "is_met", "data_basis", "source_ref"]], t("text_targets", en), "download_text_targets")
+shown = labelled(table[["name_zh", "target_text", "evaluation_year", "actual_value", "completion_text",
+                        "is_met", "data_basis", "source_ref"]], en,
+                 keep_codes=("name_zh", "target_text", "source_ref"))
+st.dataframe(shown, hide_index=True, width="stretch")
+table_download(shown, t("text_targets", en), "download_text_targets")

@@ -2,21 +2,30 @@
 that go back with their reasons and the 错误清单 — and answers the queries on their regions' submissions."""
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.auth import current_account, require
+from dashboard.banner import local_time
 from dashboard.common import english
+from dashboard.display import headed
 from dashboard.i18n import t
 from planwatch.ingest import Sender, load_files
 from planwatch.ingest.loader import preview_file
+from planwatch.ingest.templates import write_prefilled_template
 from planwatch.ingest.rules import REASONS
 from planwatch.plan_pack import regions_in_plans, seed_rows
 from planwatch.release.queries import answer, queries
 from planwatch.release.releases import submissions_since
 from planwatch.settings import get_settings
+
+ROWS_BACK = [("文件", "File"), ("工作表", "Sheet"), ("行", "Row"), ("列", "Column"), ("数值", "Value"),
+             ("处理", "Action"), ("原因", "Reason")]
+SUBMISSIONS = [("文件", "File"), ("状态", "Status"), ("地区", "Region"), ("报送人", "Sent by"), ("时间", "Time"),
+               ("说明", "Note")]
 
 en = english()
 st.title(t("upload", en))
@@ -30,8 +39,19 @@ mine = regions if account.role != "statistician" else regions[regions.region_cod
 if mine.empty:
     require("upload", "-", english=en)
 labels = dict(zip(mine.region_code, mine.name_en if en else mine.name_zh))
+names = {r["indicator_code"]: r["name_en" if en else "name_zh"] for r in seed_rows(settings.seeds, "plan_indicators")}
 region = st.selectbox(t("region", en), list(labels), format_func=labels.get, key="upload_region")
 require("upload", region, english=en)
+
+with st.expander(t("template", en)):
+    year = st.number_input(t("year", en), min_value=2016, max_value=2035, value=datetime.now().year - 1, step=1,
+                           key="template_year")
+    with tempfile.TemporaryDirectory(prefix="planwatch_template_") as folder:
+        template = write_prefilled_template(settings.seeds, region, int(year),
+                                            Path(folder) / f"planwatch_{region}_{int(year)}.xlsx")
+        st.download_button(t("download_template", en), template.read_bytes(), file_name=template.name,
+                           key="download_template",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 uploaded = st.file_uploader(t("choose_file", en), type=["csv", "xlsx", "xlsm"], key="upload_file")
 if uploaded is not None:
@@ -68,9 +88,9 @@ if uploaded is not None:
             for result in summary.files:
                 if result.rows_back:
                     st.subheader(t("rows_back", en))
-                    st.dataframe(pd.DataFrame(result.rows_back, columns=["文件", "工作表", "行", "列", "数值", "处理",
-                                                                         "原因", "reason"]),
-                                 hide_index=True, width="stretch")
+                    # the reason in the reader's language (the list keeps both)
+                    back = headed([r[:6] + (r[7] if en else r[6],) for r in result.rows_back], ROWS_BACK, en)
+                    st.dataframe(back, hide_index=True, width="stretch")
                 error_list = summary.error_lists.get(result.name)
                 if error_list:
                     st.download_button(t("download_error_list", en), Path(error_list).read_bytes(),
@@ -80,13 +100,13 @@ if uploaded is not None:
 st.subheader(t("my_submissions", en))
 if settings.warehouse.exists():
     rows = [r for r in submissions_since(settings, None) if r[2] in labels]
-    st.dataframe(pd.DataFrame([(r[0], r[1], labels.get(r[2], r[2]), r[3], f"{r[5]:%Y-%m-%d %H:%M}", r[6]) for r in rows],
-                              columns=["文件", "状态", "地区", "报送人", "时间", "说明"]), hide_index=True, width="stretch")
+    st.dataframe(headed([(r[0], r[1], labels.get(r[2], r[2]), r[3], local_time(r[5], settings), r[6]) for r in rows],
+                        SUBMISSIONS, en, codes=(1,)), hide_index=True, width="stretch")
     st.subheader(t("open_queries", en))
     for qid, kind, holds, _load, file_name, indicator, qregion, year, zh, en_text, _at, status, *_ in queries(settings):
         if qregion not in labels:
             continue
-        with st.expander(f"{file_name or ''} · {indicator or ''} · {year or ''}"):
+        with st.expander(f"{file_name or ''} · {names.get(indicator, indicator or '')} · {year or ''}"):
             st.markdown(en_text if en else zh)
             note = st.text_input(t("answer_note", en), key=f"note_{qid}")
             if st.button(t("answer", en), key=f"answer_{qid}") and note.strip():

@@ -102,3 +102,74 @@ def write_templates(folder: Path) -> list[Path]:
     _write_xlsx(paths["example"], [("长表 long", LONG_HEADER, EXAMPLE_LONG),
                                    ("宽表 wide", wide_example_header, EXAMPLE_WIDE)])
     return list(paths.values())
+
+
+def plan_for_year(seeds: Path, year: int) -> dict:
+    """The plan whose period holds `year`; past every period, the latest plan (its monitoring continues until the
+    next plan's pack arrives)."""
+    from planwatch.plan_pack import seed_rows
+
+    plans = sorted(seed_rows(seeds, "plan_periods"), key=lambda p: int(p["start_year"]))
+    for plan in plans:
+        if int(plan["start_year"]) <= year <= int(plan["end_year"]):
+            return plan
+    return plans[-1]
+
+
+def write_prefilled_template(seeds: Path, region_code: str, year: int, path: Path) -> Path:
+    """An XLSX long-layout template for one region and year: one row per indicator of the plan that covers the year,
+    in the plan table's order, with the region, the year and the registered unit filled in and the value left
+    empty; drop-down lists (Excel data validation) for the indicator, the unit and the status, so what is typed
+    is what the loader recognises. The loader reads it like any other long file; an empty value is quarantined
+    as `missing_value`, so a row left empty is reported, never loaded as zero."""
+    import openpyxl
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from planwatch.ingest.rules import UNITS
+    from planwatch.plan_pack import seed_rows
+
+    regions = {r["region_code"]: r for r in seed_rows(seeds, "regions")}
+    if region_code not in regions:
+        raise KeyError(region_code)
+    plan = plan_for_year(seeds, year)
+    indicators = {r["indicator_code"]: r for r in seed_rows(seeds, "plan_indicators")}
+    rows = sorted((r for r in seed_rows(seeds, "plan_table_rows") if r["plan_code"] == plan["plan_code"]),
+                  key=lambda r: (r["source_table"], int(r["row_no"])))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "数据 data"
+    sheet.append(LONG_HEADER)
+    for cell in sheet[1]:
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for row in rows:
+        indicator = indicators[row["indicator_code"]]
+        sheet.append([indicator["name_zh"], regions[region_code]["name_zh"], year, None, indicator["unit"], "初步",
+                      None, None])
+    last = sheet.max_row
+    lists = workbook.create_sheet("选项 lists")
+    names = sorted({indicators[r["indicator_code"]]["name_zh"] for r in rows})
+    for i, name in enumerate(names, start=1):
+        lists.cell(i, 1, name)
+    for i, unit in enumerate(UNITS, start=1):
+        lists.cell(i, 2, unit)
+    # the statuses' plain Chinese names (rules.STATUS_ALIASES), without synthetic: a statistician never sends
+    # demo values
+    statuses = ["初步", "最终", "修订"]
+    for i, status in enumerate(statuses, start=1):
+        lists.cell(i, 3, status)
+    lists.sheet_state = "hidden"
+    for target, letter, count, title in (("A", "A", len(names), "指标 indicator"), ("E", "B", len(UNITS), "单位 unit"),
+                                         ("F", "C", len(statuses), "状态 status")):
+        validation = DataValidation(type="list", formula1=f"='选项 lists'!${letter}$1:${letter}${count}",
+                                    allow_blank=True, showErrorMessage=True, errorTitle=title,
+                                    error="请从下拉列表中选择 / choose from the list")
+        sheet.add_data_validation(validation)
+        validation.add(f"{target}2:{target}{max(last, 2) + 50}")
+    for letter, width in zip("ABCDEFGH", (44, 12, 8, 14, 10, 10, 24, 24)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    _instructions_sheet(workbook)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path

@@ -1,0 +1,55 @@
+"""The line above every page: which release the numbers come from, when it was signed and by whom, and whether
+something newer is waiting (a candidate for a steward's sign-off) or was stopped (the latest run's quality gate
+failed, so the numbers shown are the last good ones)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from dashboard import data
+from planwatch.publish.published_copy import candidate_path
+from planwatch.settings import Settings, get_settings
+
+
+def local_time(moment: datetime, settings: Settings) -> str:
+    """A stored moment (naive UTC, as planwatch writes them) in the office's time zone (PLANWATCH_TIMEZONE)."""
+    return f"{moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d %H:%M}"
+
+
+def latest_gate(settings: Settings) -> tuple[datetime, int] | None:
+    """When the latest quality gate ran and how many error-level checks failed (its last_run.json)."""
+    path = settings.quality_dir / "last_run.json"
+    if not path.exists():
+        return None
+    gate = json.loads(path.read_text(encoding="utf-8"))
+    failed = sum(1 for r in gate["results"] if not r["success"] and r["severity"] == "error")
+    return datetime.fromisoformat(gate["validated_at"]).replace(tzinfo=None), failed
+
+
+def show_banner(english: bool) -> None:
+    settings = get_settings()
+    release = data.current_release()
+    if release is None:
+        st.warning("尚未发布任何版本。" if not english else "Nothing has been released yet.")
+    else:
+        number, at, by = release
+        st.info(f"Release {number} · signed {local_time(at, settings)} by {by}" if english else
+                f"第 {number} 号发布版本 · {local_time(at, settings)} 由 {by} 签发", icon=":material/verified:")
+        at_release = at
+    candidate = candidate_path(settings)
+    if candidate.exists():
+        waiting = datetime.fromtimestamp(candidate.stat().st_mtime, timezone.utc).replace(tzinfo=None)
+        st.warning(f"A newer run ({local_time(waiting, settings)}) waits for a steward's sign-off; the numbers below "
+                   "are the release above." if english else
+                   f"有更新的运行结果（{local_time(waiting, settings)}）等待审核签发；以下数字仍为上述发布版本。",
+                   icon=":material/hourglass_top:")
+    gate = latest_gate(settings)
+    if gate and gate[1] and (release is None or gate[0] > at_release):
+        st.error(f"The latest run ({local_time(gate[0], settings)}) was blocked by the quality gate ({gate[1]} "
+                 "error-level checks failed): nothing from it is shown." if english else
+                 f"最近一次运行（{local_time(gate[0], settings)}）未通过数据质量检查（{gate[1]} 项错误），未发布；"
+                 "以下数字仍为上述发布版本。", icon=":material/block:")
