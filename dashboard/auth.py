@@ -12,14 +12,27 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.i18n import t
-from planwatch.access.accounts import AccessProblem, Account, allowed, list_accounts, sign_in
+from planwatch.access.accounts import (AccessProblem, Account, allowed, list_accounts, oidc_account, oidc_config_path,
+                                       sign_in)
 from planwatch.settings import get_settings
+
+
+def oidc_configured() -> bool:
+    return oidc_config_path(get_settings()).exists()
+
+
+def oidc_identity() -> str | None:
+    """Who the identity provider signed in (its email claim, else its subject), kept by Streamlit in a signed
+    cookie — so such a sign-in survives a reload."""
+    if not oidc_configured() or not st.user.is_logged_in:
+        return None
+    return st.user.get("email") or st.user.get("sub")
 
 
 def current_account() -> Account | None:
     name = st.session_state.get("account_name")
     if not name:
-        return None
+        return oidc_account(get_settings(), oidc_identity())
     for account in list_accounts(get_settings()):
         if account.name == name:
             return account
@@ -33,8 +46,17 @@ def sidebar(english: bool) -> Account | None:
         st.sidebar.markdown(f"{t('signed_in_as', english)} **{account.name}**（{t('role_' + account.role, english)}）")
         if st.sidebar.button(t("sign_out", english), key="sign_out"):
             st.session_state.pop("account_name", None)
+            if account.oidc:
+                st.logout()
             st.rerun()
         return account
+    identity = oidc_identity()
+    if identity is not None:  # signed in at the provider, but the office gave this person no account
+        st.sidebar.warning(t("no_account_for", english).format(identity))
+        if st.sidebar.button(t("sign_out", english), key="sign_out_oidc"):
+            st.logout()
+    elif oidc_configured():
+        st.sidebar.button(t("sign_in_oidc", english), key="sign_in_oidc", on_click=st.login)
     with st.sidebar.form("sign_in", clear_on_submit=True):
         st.markdown(f"**{t('sign_in', english)}**")
         name = st.text_input(t("user_name", english), key="sign_in_name")

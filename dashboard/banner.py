@@ -43,13 +43,14 @@ def show_banner(english: bool) -> None:
     candidate = candidate_path(settings)
     if candidate.exists():
         waiting = datetime.fromtimestamp(candidate.stat().st_mtime, timezone.utc).replace(tzinfo=None)
-        st.warning(f"A newer run ({local_time(waiting, settings)}) waits for a steward's sign-off; the numbers below "
-                   "are the release above." if english else
-                   f"有更新的运行结果（{local_time(waiting, settings)}）等待审核签发；以下数字仍为上述发布版本。",
+        shown = (("the numbers below are the release above" if english else "以下数字仍为上述发布版本")
+                 if release else ("nothing is shown until it is signed" if english else "签发前不显示其数字"))
+        st.warning(f"A newer run ({local_time(waiting, settings)}) waits for a steward's sign-off; {shown}."
+                   if english else f"有更新的运行结果（{local_time(waiting, settings)}）等待审核签发；{shown}。",
                    icon=":material/hourglass_top:")
     gate = latest_gate(settings)
     if gate and gate[1] and (release is None or gate[0] > at_release):
         st.error(f"The latest run ({local_time(gate[0], settings)}) was blocked by the quality gate ({gate[1]} "
                  "error-level checks failed): nothing from it is shown." if english else
-                 f"最近一次运行（{local_time(gate[0], settings)}）未通过数据质量检查（{gate[1]} 项错误），未发布；"
-                 "以下数字仍为上述发布版本。", icon=":material/block:")
+                 f"最近一次运行（{local_time(gate[0], settings)}）未通过数据质量检查（{gate[1]} 项错误），未发布"
+                 + ("；以下数字仍为上述发布版本。" if release else "。"), icon=":material/block:")

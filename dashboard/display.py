@@ -163,5 +163,6 @@ def labelled(frame: pd.DataFrame, english: bool, keep_codes: tuple[str, ...] = (
 
 def headed(rows: list, headers: list[tuple[str, str]], english: bool, codes: tuple[int, ...] = ()) -> pd.DataFrame:
     """Rows under bilingual headers ((zh, en) pairs); the columns at positions `codes` hold codes, shown as words."""
-    shown = [[value_label(v, english) if i in codes else v for i, v in enumerate(row)] for row in rows]
+    shown = [["—" if is_missing(v) else value_label(v, english) if i in codes else v for i, v in enumerate(row)]
+             for row in rows]
     return pd.DataFrame(shown, columns=[en if english else zh for zh, en in headers])

@@ -321,6 +321,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                "--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
                "--client.showErrorDetails", "none"]
+    from planwatch.access.accounts import oidc_config_path
+
+    if oidc_config_path(settings).exists():  # st.login's settings (planwatch users oidc)
+        command += ["--secrets.files", str(oidc_config_path(settings))]
     say(f"看板：http://{args.host}:{args.port}（读取已发布的数据；按 Ctrl-C 停止）",
         f"Dashboard: http://{args.host}:{args.port} (reads the published warehouse; Ctrl-C stops it)")
     process = subprocess.Popen(command, cwd=REPO_ROOT)
@@ -353,12 +357,12 @@ def cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
     from planwatch.access.accounts import (AccessProblem, add_account, list_accounts, remove_account,
-                                           set_password)
+                                           set_password, write_oidc_config)
 
     settings = get_settings()
 
     def password() -> str:
-        if args.password_stdin:
+        if args.password_stdin or args.client_secret_stdin:
             return sys.stdin.readline().rstrip("\n")
         first = getpass.getpass("密码 / password: ")
         if getpass.getpass("再输入一次 / again: ") != first:
@@ -368,8 +372,18 @@ def cmd_users(args: argparse.Namespace) -> int:
     try:
         if args.action == "add":
             regions = [_region_code(settings, r) for r in args.region or []]
-            account = add_account(settings, args.name, args.role, password(), regions)
-            say(f"已添加用户 {account.name}（{account.role}）", f"added user {account.name} ({account.role})")
+            account = add_account(settings, args.name, args.role, None if args.oidc else password(), regions,
+                                  oidc=args.oidc)
+            say(f"已添加用户 {account.name}（{account.role}{'，统一身份认证登录' if account.oidc else ''}）",
+                f"added user {account.name} ({account.role}{', signs in through the identity provider' if account.oidc else ''})")
+        elif args.action == "oidc":
+            if not (args.metadata_url and args.client_id):
+                raise AccessProblem("需要 --metadata-url 和 --client-id（客户端密钥从标准输入读取：--client-secret-stdin）",
+                                    "--metadata-url and --client-id are needed (the client secret is read from stdin "
+                                    "with --client-secret-stdin)")
+            path = write_oidc_config(settings, args.metadata_url, args.client_id, password(), args.redirect_uri)
+            say(f"已写入统一身份认证设置：{path}（重启 planwatch dashboard 后生效）",
+                f"identity provider settings written: {path} (restart planwatch dashboard)")
         elif args.action == "remove":
             remove_account(settings, args.name)
             say(f"已删除用户 {args.name}", f"removed user {args.name}")
@@ -378,7 +392,8 @@ def cmd_users(args: argparse.Namespace) -> int:
             say(f"已修改 {args.name} 的密码", f"changed the password of {args.name}")
         else:
             for account in list_accounts(settings):
-                print(f"{account.name}\t{account.role}\t{','.join(account.regions) or '-'}")
+                print(f"{account.name}\t{account.role}\t{','.join(account.regions) or '-'}"
+                      f"{chr(9) + 'oidc' if account.oidc else ''}")
     except AccessProblem as problem:
         fail(problem.zh, problem.en)
         return 2
@@ -534,12 +549,21 @@ def build_parser() -> argparse.ArgumentParser:
                                        "loads the PostgreSQL or Spark target does not have yet into its raw schema")
     sync.set_defaults(func=cmd_sync)
     users = sub.add_parser("users", help="管理账户（add / remove / passwd / list） / manage the accounts")
-    users.add_argument("action", choices=("add", "remove", "passwd", "list"))
+    users.add_argument("action", choices=("add", "remove", "passwd", "list", "oidc"))
     users.add_argument("name", nargs="?", default="", help="用户名 / user name")
     users.add_argument("--role", choices=("viewer", "statistician", "steward", "admin"), default="viewer",
                        help="角色 / role")
     users.add_argument("--region", action="append", help="统计人员负责的地区（可多次） / a statistician's region (repeatable)")
     users.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 / read the password from stdin")
+    users.add_argument("--oidc", action="store_true", help="add：经统一身份认证登录，无密码 / add: signs in through the "
+                                                            "identity provider (no password)")
+    users.add_argument("--metadata-url", help="oidc：身份提供方的 .well-known/openid-configuration 地址 / the "
+                                              "provider's discovery URL")
+    users.add_argument("--client-id", help="oidc：客户端 ID / the client id")
+    users.add_argument("--client-secret-stdin", action="store_true", help="oidc：从标准输入读取客户端密钥 / read the "
+                                                                          "client secret from stdin")
+    users.add_argument("--redirect-uri", default="http://127.0.0.1:8501/oauth2callback",
+                       help="oidc：看板的回调地址 / the dashboard's callback URL")
     users.set_defaults(func=cmd_users)
     report = sub.add_parser("report", help="从已发布数据生成报告（Word、PDF、Excel） / write a report (Word, PDF, Excel) "
                                            "from the published copy")

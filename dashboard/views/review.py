@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard.auth import require
 from dashboard.banner import local_time
 from dashboard.common import english
-from dashboard.display import headed
+from dashboard.display import headed, value_with_unit
 from dashboard.i18n import t
 from planwatch.plan_pack import seed_rows
 from planwatch.release.actions import UnknownSubmission, return_submission
@@ -34,6 +34,7 @@ if not settings.warehouse.exists():
 history = releases(settings)
 # indicators and regions by name, not code (from the plan pack: the review happens before anything is published)
 names = {r["indicator_code"]: r["name_en" if en else "name_zh"] for r in seed_rows(settings.seeds, "plan_indicators")}
+units = {r["indicator_code"]: r["unit"] for r in seed_rows(settings.seeds, "plan_indicators")}
 regions = {r["region_code"]: r["name_en" if en else "name_zh"] for r in seed_rows(settings.seeds, "regions")}
 current = history[-1] if history else None
 st.metric(t("current_release", en), f"{current[0]} · {local_time(current[4], settings)}" if current else "—")
@@ -43,7 +44,12 @@ changes = candidate_changes(settings)
 if changes is None:
     st.info(t("no_candidate", en))
 else:
-    st.dataframe(headed([(c, names.get(i, i), regions.get(r, r), y, b, a, s)
+    counts = st.columns(3)
+    for column, (code, label) in zip(counts, (("new", t("new_values", en)), ("revised", t("revisions", en)),
+                                              ("withdrawn", t("withdrawals", en)))):
+        column.metric(label, sum(1 for change in changes if change[0] == code))
+    st.dataframe(headed([(c, names.get(i, i), regions.get(r, r), y, value_with_unit(b, units.get(i), en),
+                          value_with_unit(a, units.get(i), en), s)
                          for c, i, r, _s, y, b, a, _pv, _v, s in changes], CHANGES, en, codes=(0,)),
                  hide_index=True, width="stretch")
     with st.form("approve"):
@@ -56,7 +62,7 @@ else:
 
 st.subheader(t("return_submission", en))
 submissions = submissions_since(settings, current[4] if current else None)
-st.dataframe(headed([(r[0], r[1], regions.get(r[2], r[2]), r[3], local_time(r[5], settings), r[6]) for r in submissions],
+st.dataframe(headed([(r[0], r[1], regions.get(r[2], r[2]), r[3], local_time(r[5], settings), r[6] if en else r[8] or r[6]) for r in submissions],
                     SUBMISSIONS, en, codes=(1,)), hide_index=True, width="stretch")
 with st.form("return"):
     choices = {r[7]: f"{r[0]} ({r[7]})" for r in submissions if r[1] != "returned"}

@@ -69,7 +69,7 @@ if uploaded is not None:
         columns[2].metric(t("rejected_rows", en), sum(preview.quarantined.values()))
         if preview.quarantined:
             st.table(pd.DataFrame([(REASONS[c][2] if en else REASONS[c][1], n) for c, n in preview.quarantined.items()],
-                                  columns=[t("status", en), t("rows", en)]))
+                                  columns=[t("reason", en), t("rows", en)]))
         st.markdown(f"**{t('recognised', en)}**：{'、'.join(preview.indicators)}；"
                     f"{'、'.join(map(str, preview.years))}；{'、'.join(preview.units)}")
         for note in preview.notes:
@@ -84,12 +84,26 @@ if uploaded is not None:
             target.write_bytes(staged.read_bytes())
             summary = load_files(settings, [target], Sender(region=region, person=account.name))
             st.subheader(t("load_summary", en))
-            st.code(summary.render(), language=None)
             for result in summary.files:
+                if result.error_zh:
+                    st.error(result.error_en if en else result.error_zh)
+                if result.status == "already_loaded":
+                    st.info(t("already_loaded", en))
+                figures = st.columns(4)
+                for column, (label, count) in zip(figures, (
+                        (t("rows_read", en), result.rows_read), (t("rows_loaded", en), result.rows_loaded),
+                        (t("rows_duplicate", en), result.rows_duplicate),
+                        (t("rows_quarantined", en), result.rows_quarantined))):
+                    column.metric(label, count)
+                if result.is_returned:
+                    st.warning(t("returned_whole", en))
+                if result.held:
+                    st.warning(t("values_held", en).format(result.held))
                 if result.rows_back:
                     st.subheader(t("rows_back", en))
                     # the reason in the reader's language (the list keeps both)
-                    back = headed([r[:6] + (r[7] if en else r[6],) for r in result.rows_back], ROWS_BACK, en)
+                    back = headed([r[:5] + (r[5].split(" ")[-1 if en else 0], r[7] if en else r[6])
+                                   for r in result.rows_back], ROWS_BACK, en)
                     st.dataframe(back, hide_index=True, width="stretch")
                 error_list = summary.error_lists.get(result.name)
                 if error_list:
@@ -100,9 +114,11 @@ if uploaded is not None:
 st.subheader(t("my_submissions", en))
 if settings.warehouse.exists():
     rows = [r for r in submissions_since(settings, None) if r[2] in labels]
-    st.dataframe(headed([(r[0], r[1], labels.get(r[2], r[2]), r[3], local_time(r[5], settings), r[6]) for r in rows],
+    st.dataframe(headed([(r[0], r[1], labels.get(r[2], r[2]), r[3], local_time(r[5], settings), r[6] if en else r[8] or r[6]) for r in rows],
                         SUBMISSIONS, en, codes=(1,)), hide_index=True, width="stretch")
     st.subheader(t("open_queries", en))
+    if not any(q[6] in labels for q in queries(settings)):
+        st.markdown(t("no_open_queries", en))
     for qid, kind, holds, _load, file_name, indicator, qregion, year, zh, en_text, _at, status, *_ in queries(settings):
         if qregion not in labels:
             continue

@@ -10,6 +10,10 @@ Accounts live in $PLANWATCH_HOME/access/users.json (folder 0700, file 0600), wri
 under a lock. Passwords are hashed with Argon2id by argon2-cffi (a maintained library: no home-made crypto); a hash
 made with older parameters is upgraded at the next good sign-in. Five wrong passwords within 15 minutes lock the
 account for 15 minutes — the count is kept in the same file, so it holds across processes and restarts.
+
+An office with an identity provider (OpenID Connect) signs people in there instead: `planwatch users oidc` writes
+Streamlit's st.login settings, and an account added with `--oidc` (named by the provider's email claim, no
+password) gives that person a role. The provider proves who someone is; the role is still the office's.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Account:
     password_hash: str = ""
     failures: list[str] = field(default_factory=list)  # ISO times of recent wrong passwords
     locked_until: str | None = None
+    oidc: bool = False  # signs in through the office's identity provider (its email claim is the name), no password
 
     def public(self) -> dict:
         return {"name": self.name, "role": self.role, "regions": self.regions}
@@ -94,9 +99,12 @@ def _check_role(role: str) -> None:
         raise AccessProblem(f"角色应为 {' / '.join(ROLES)}", f"the role must be one of {', '.join(ROLES)}")
 
 
-def add_account(settings: Settings, name: str, role: str, password: str, regions: list[str] = ()) -> Account:
+def add_account(settings: Settings, name: str, role: str, password: str | None, regions: list[str] = (),
+                oidc: bool = False) -> Account:
+    """A local account with a password, or (`oidc`) one that signs in through the identity provider only."""
     _check_role(role)
-    _check_password(password)
+    if not oidc:
+        _check_password(password or "")
     name = name.strip()
     if not name or any(c.isspace() for c in name):
         raise AccessProblem("用户名不能为空或含空格", "a user name is not empty and has no spaces")
@@ -106,7 +114,7 @@ def add_account(settings: Settings, name: str, role: str, password: str, regions
     with _store(settings, write=True) as accounts:
         if name in accounts:
             raise AccessProblem(f"用户 {name} 已存在", f"user {name} exists already")
-        accounts[name] = Account(name, role, list(regions), _hasher.hash(password))
+        accounts[name] = Account(name, role, list(regions), "" if oidc else _hasher.hash(password), oidc=oidc)
         return accounts[name]
 
 
@@ -161,6 +169,45 @@ def sign_in(settings: Settings, name: str, password: str) -> Account:
     if problem is not None:
         raise problem
     return account
+
+
+def oidc_account(settings: Settings, identity: str | None) -> Account | None:
+    """The account of a person the identity provider signed in (None when the office gave them none: signing in
+    at the provider grants no role by itself)."""
+    if not identity:
+        return None
+    with _store(settings, write=False) as accounts:
+        account = accounts.get(identity)
+    return account if account is not None and account.oidc else None
+
+
+def oidc_config_path(settings: Settings) -> Path:
+    """Streamlit's [auth] settings for st.login, written by `planwatch users oidc` (`planwatch dashboard` hands it
+    to Streamlit as a secrets file)."""
+    return settings.home / "access" / "oidc.toml"
+
+
+def write_oidc_config(settings: Settings, metadata_url: str, client_id: str, client_secret: str,
+                      redirect_uri: str) -> Path:
+    """The identity provider's settings, with a fresh random secret for Streamlit's signed session cookie
+    (Python's `secrets`), in a file only the server's user can read."""
+    import secrets
+
+    def quoted(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)  # a TOML basic string is a JSON string
+
+    path = oidc_config_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    text = (f"[auth]\nredirect_uri = {quoted(redirect_uri)}\ncookie_secret = {quoted(secrets.token_urlsafe(32))}\n"
+            f"client_id = {quoted(client_id)}\nclient_secret = {quoted(client_secret)}\n"
+            f"server_metadata_url = {quoted(metadata_url)}\n")
+    staged = path.with_name(".oidc.toml.partial")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(staged, path)
+    return path
 
 
 def allowed(account: Account | None, action: str, region_code: str | None = None) -> bool:

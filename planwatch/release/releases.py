@@ -243,10 +243,11 @@ def rollback_and_export(settings: Settings, number: int, by: str, note: str | No
 @reads_warehouse
 def submissions_since(settings: Settings, since: datetime | None) -> list[tuple]:
     """The submission decisions (accepted, queried, returned) since `since` (None: all): file, status, region,
-    sender, actor, time, note — what a steward reviews before signing a release."""
+    sender, actor, time, note (English), load id, note (Chinese) — what a steward reviews before signing a release."""
     with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config) as con:
         return con.execute("""
-            select l.file_name, e.status, e.region_code, e.sender, e.actor, e.happened_at, e.note_en, e.load_id
+            select l.file_name, e.status, e.region_code, e.sender, e.actor, e.happened_at, e.note_en, e.load_id,
+                   e.note_zh
             from raw.submission_event e join raw.load_file l using (load_id)
             where e.status in ('accepted', 'queried', 'returned') and ($since is null or e.happened_at > $since)
             order by e.happened_at""", {"since": since}).fetchall()
