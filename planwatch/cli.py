@@ -138,7 +138,7 @@ def render_submissions(settings, since) -> str:
 
     rows = submissions_since(settings, since)
     lines = [bilingual(f"上次发布以来的报送：{len(rows)} 条决定", f"Submissions since the last release: {len(rows)} decision(s)")]
-    for name, status, region, sender, actor, at, note, _load in rows:
+    for name, status, region, sender, actor, at, note, _load, _note_zh in rows:
         lines.append(f"  {status:8} {name} ({region or '?'}, {sender}; by {actor}, {at:%Y-%m-%d %H:%M}) {note or ''}")
     return "\n".join(lines)
 
