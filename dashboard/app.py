@@ -37,6 +37,7 @@ pages = [
     st.Page(HERE / "views" / "text_targets.py", title=t("text_targets", english), url_path="text_targets"),
     st.Page(HERE / "views" / "quality.py", title=t("quality", english), url_path="quality"),
     st.Page(HERE / "views" / "provenance.py", title=t("provenance", english), url_path="provenance"),
+    st.Page(HERE / "views" / "dictionary.py", title=t("dictionary", english), url_path="dictionary"),
     st.Page(HERE / "views" / "upload.py", title=t("upload", english), url_path="upload"),
     st.Page(HERE / "views" / "review.py", title=t("review", english), url_path="review"),
 ]

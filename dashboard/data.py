@@ -46,6 +46,16 @@ def current_release() -> tuple | None:
     return None if rows.empty else (int(rows.release_no[0]), rows.approved_at[0].to_pydatetime(), rows.approved_by[0])
 
 
+def catalog_tables() -> pd.DataFrame:
+    """The published copy's tables with their descriptions (the database's own comments)."""
+    return query("select schema_name, table_name, comment from duckdb_tables() order by schema_name, table_name")
+
+
+def catalog_columns(schema: str, table: str) -> pd.DataFrame:
+    return query("select column_name, data_type, comment from duckdb_columns() where schema_name = ? and "
+                 "table_name = ? order by column_index", [schema, table])
+
+
 def regions() -> pd.DataFrame:
     """The plan's region and the regions directly under it (Jiangmen and its 7 counties)."""
     return query("select region_code, name_zh, name_en, level from marts.dim_region "

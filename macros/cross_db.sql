@@ -94,3 +94,15 @@
 {% macro duckdb__double_type() -%}double{%- endmacro %}
 
 {% macro spark__double_type() -%}double{%- endmacro %}
+{#- a date `n` days after `date_expr` (DuckDB and PostgreSQL add an integer to a date; Spark has date_add) -#}
+{% macro add_days(date_expr, n) -%}
+    {{ return(adapter.dispatch('add_days', 'planwatch')(date_expr, n)) }}
+{%- endmacro %}
+
+{% macro default__add_days(date_expr, n) -%}
+    ({{ date_expr }} + {{ n }})
+{%- endmacro %}
+
+{% macro spark__add_days(date_expr, n) -%}
+    date_add({{ date_expr }}, {{ n }})
+{%- endmacro %}

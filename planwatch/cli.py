@@ -342,14 +342,66 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     return run_dbt(get_settings(), args.dbt_args)
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    """The semantic layer's metrics by name, on the published copy (planwatch/metric_queries.py)."""
+    from planwatch.metric_queries import MetricProblem, list_metrics, query_metrics
+
+    settings = get_settings()
+    try:
+        if args.action == "list":
+            for name, description, dimensions in list_metrics(settings):
+                print(f"{name}\t{description}")
+                if args.dimensions:
+                    for dimension in dimensions:
+                        print(f"    {dimension}")
+            return 0
+        if not args.metrics:
+            raise MetricProblem("请用 --metrics 指定指标（planwatch metrics list 列出全部）",
+                                "name the metrics with --metrics (planwatch metrics list lists them)")
+        result = query_metrics(settings, _csv(args.metrics), _csv(args.group_by), args.where or [],
+                               _csv(args.order_by), args.limit)
+    except MetricProblem as problem:
+        fail(problem.zh, problem.en)
+        return 2
+    if args.explain:
+        print(result.sql)
+    if args.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    else:
+        widths = [max(len(str(c)), *(len(_cell(r[i])) for r in result.rows)) for i, c in enumerate(result.columns)]
+        print("  ".join(str(c).ljust(w) for c, w in zip(result.columns, widths)))
+        for row in result.rows:
+            print("  ".join(_cell(v).ljust(w) for v, w in zip(row, widths)))
+    return 0
+
+
+def _csv(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from planwatch.dbt_project import run_dbt
 
     settings = get_settings()
-    code = run_dbt(settings, ["docs", "generate"])
+    # --static: one self-contained HTML file (manifest and catalog inside) that opens from disk; the plain
+    # index.html fetches manifest.json, which a browser refuses from a file:// page ("not currently documented")
+    code = run_dbt(settings, ["docs", "generate", "--static"])
     if code == 0:
-        say(f"文档已生成：{settings.dbt_target_path / 'index.html'}",
-            f"dbt docs written to {settings.dbt_target_path / 'index.html'}")
+        site = settings.dbt_target_path / "static_index.html"
+        say(f"文档已生成（直接用浏览器打开，看板“数据字典”页也可下载）：{site}",
+            f"dbt docs written (open it in a browser; the dashboard's data dictionary page offers it too): {site}")
     return code
 
 
@@ -508,6 +560,20 @@ def build_parser() -> argparse.ArgumentParser:
                          prefix_chars="\0")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     dbt.set_defaults(func=cmd_dbt)
+    metrics = sub.add_parser("metrics", help="按名称查询语义层指标（已发布数据） / query the semantic layer's metrics by "
+                                             "name (published copy)")
+    metrics.add_argument("action", choices=("list", "query"))
+    metrics.add_argument("--metrics", help="指标名，逗号分隔 / metric names, comma-separated (completion_rate,…)")
+    metrics.add_argument("--group-by", help="维度，逗号分隔 / dimensions, comma-separated "
+                                            "(region__name_zh,metric_time__year,…)")
+    metrics.add_argument("--where", action="append", help="筛选条件 / a filter, e.g. "
+                                                          "\"{{ TimeDimension('metric_time', 'year') }} = '2025-01-01'\"")
+    metrics.add_argument("--order-by", help="排序，逗号分隔（-表示降序） / order, comma-separated (- for descending)")
+    metrics.add_argument("--limit", type=int)
+    metrics.add_argument("--dimensions", action="store_true", help="list：同时列出可用维度 / list: with dimensions")
+    metrics.add_argument("--csv", action="store_true", help="以 CSV 输出 / print CSV")
+    metrics.add_argument("--explain", action="store_true", help="同时输出生成的 SQL / print the SQL too")
+    metrics.set_defaults(func=cmd_metrics)
     docs = sub.add_parser("docs", help="生成 dbt 文档 / generate the dbt docs site")
     docs.set_defaults(func=cmd_docs)
     review = sub.add_parser("review", help="审核：候选版本的变化和上次发布以来的报送 / the candidate release: what it "

@@ -120,6 +120,14 @@ def test_the_bi_role_reads_the_published_marts_and_nothing_else(postgres_server,
     assert cur.fetchone()[0] == 680
     cur.execute("select count(*) from published.quality_result")
     assert cur.fetchone()[0] == len(build_checks())
+    # the catalog the BI role browses describes every table and column (the dbt YAML's words)
+    cur.execute("select c.table_name, c.column_name from information_schema.columns c "
+                "where c.table_schema = 'published' and coalesce(col_description("
+                "format('%I.%I', c.table_schema, c.table_name)::regclass, c.ordinal_position), '') = ''")
+    assert cur.fetchall() == []
+    cur.execute("select count(*) from information_schema.tables t where t.table_schema = 'published' and "
+                "coalesce(obj_description(format('%I.%I', t.table_schema, t.table_name)::regclass), '') = ''")
+    assert cur.fetchone()[0] == 0
     for statement in ("insert into published.dim_year select * from published.dim_year",
                       "delete from published.fct_plan_progress",
                       "update published.dim_region set region_code = 'x'",

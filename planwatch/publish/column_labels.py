@@ -11,7 +11,7 @@ COLUMN_ZH = {
     "category_zh": "评价", "cell_ref": "单元格位置", "cell_text": "单元格原文", "comparator": "比较方式",
     "comparator_source": "比较方式来源", "comparator_text": "比较方式（原文）", "completion_rate": "完成率（%）",
     "completion_text": "完成情况", "completion_within_rounding": "与规划所印完成率一致",
-    "county_sum_difference": "全市与各县合计之差", "county_sum_value": "各县（市、区）合计",
+    "county_sum_difference": "全市与各县合计之差", "date_day": "日期", "county_sum_value": "各县（市、区）合计",
     "cumulative_actual": "累计完成", "cumulative_from_year": "累计起始年份", "data_basis": "数据依据",
     "direction": "方向", "end_year": "终止年份", "evaluation": "评估类型", "evaluation_item_id": "评估项编号",
     "evaluation_year": "评估年份", "file_name": "文件名", "file_sha256": "文件校验值（SHA-256）",

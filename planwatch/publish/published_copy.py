@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.faults import checkpoint
+from planwatch.publish.descriptions import describe_database
 from planwatch.settings import Settings
 from planwatch.warehouse_access import sql_literal
 
@@ -68,6 +69,7 @@ def write_published_file(settings: Settings, fill) -> Path:
         con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
         con.execute(f"attach {sql_literal(staging)} as published (storage_version '{STORAGE_VERSION}')")
         fill(con)
+        describe_database(con, "published", settings.manifest_path)  # the catalog says what each column is
         con.execute("detach published")
     checkpoint("publish.after_copy")
     _fsync(staging)

@@ -22,6 +22,7 @@ import duckdb
 from planwatch.ingest.archive import backup_working
 from planwatch.dbt_project import dbt_fingerprint
 from planwatch.publish.published_copy import candidate_path, published_path, releases_dir, serve
+from planwatch.publish.descriptions import describe_database
 from planwatch.release.queries import QUERIES_SQL
 from planwatch.release.review_schema import ensure_review_schema
 from planwatch.settings import Settings
@@ -117,7 +118,7 @@ def release_candidate(settings: Settings, approved_by: str = AUTO_APPROVER, note
             return None
         release = _record(con, settings, "publication", changes, approved_by, note, policy or settings.release_policy,
                           gate_run_id, project)
-        _write_log_into(con, candidate)
+        _write_log_into(con, settings, candidate)
     _keep_and_serve(settings, candidate, release.file)
     backup_working(settings, release.number)  # where `planwatch recover` starts from
     return release
@@ -161,7 +162,7 @@ def _record(con, settings: Settings, kind: str, changes: list[tuple], approved_b
                    restores)
 
 
-def _write_log_into(con, path: Path) -> None:
+def _write_log_into(con, settings: Settings, path: Path) -> None:
     """The release log and the audit trail, as of now, into a release's file (schema `review`)."""
     _attach(con, path, "target", read_only=False)
     try:
@@ -171,6 +172,7 @@ def _write_log_into(con, path: Path) -> None:
             con.execute(f"create table target.review.{table} as from review.{table}")
         con.execute("create table target.review.audit_trail as " + AUDIT_TRAIL_SQL)
         con.execute("create table target.review.query as " + QUERIES_SQL)
+        describe_database(con, "target", settings.manifest_path)
     finally:
         con.execute("detach target")
 
@@ -198,7 +200,7 @@ def rollback(settings: Settings, number: int, by: str, note: str | None) -> Rele
         changes = pending_changes(con, candidate, published_path(settings))
         release = _record(con, settings, "rollback", changes, by, note, settings.release_policy, None,
                           dbt_fingerprint(), restores=number)
-        _write_log_into(con, candidate)
+        _write_log_into(con, settings, candidate)
     _keep_and_serve(settings, candidate, release.file)
     backup_working(settings, release.number)  # where `planwatch recover` starts from
     return release

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.ingest.schema import LOG_TABLES, RAW_DDL, RAW_TABLES
+from planwatch.publish.descriptions import manifest_descriptions
 from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, write_published_file
 from planwatch.settings import Settings
 from planwatch.warehouse_access import sql_literal, writes_warehouse
@@ -107,7 +108,8 @@ DUCKDB_TYPES = {"integer": "integer", "bigint": "bigint", "smallint": "smallint"
 
 
 def publish_schema_swap(server: PostgresConnection, bi_role: str,
-                        source_schemas: tuple[str, ...] = PUBLISHED_SCHEMAS) -> list[str]:
+                        source_schemas: tuple[str, ...] = PUBLISHED_SCHEMAS, manifest_path: Path | None = None
+                        ) -> list[str]:
     """Publish on PostgreSQL by a schema swap in one transaction: copy every table of `source_schemas` into a
     fresh schema, grant the read-only BI role USAGE on it and SELECT on its tables, then drop the old
     `published` schema and rename the fresh one — readers see the old marts or the new ones, never a mix, and
@@ -122,8 +124,18 @@ def publish_schema_swap(server: PostgresConnection, bi_role: str,
             cur.execute(f'create role "{bi_role}" nologin')
         cur.execute(f'drop schema if exists "{staging}" cascade')
         cur.execute(f'create schema "{staging}"')
+        words = manifest_descriptions(manifest_path) if manifest_path else {}
         for schema, table in tables:
             cur.execute(f'create table "{staging}"."{table}" as table "{schema}"."{table}"')
+            # CREATE TABLE AS keeps no comment: the BI role's catalog gets the YAML's words again
+            described, columns = words.get((schema, table), ("", {}))
+            if described:
+                cur.execute(f'comment on table "{staging}"."{table}" is %s', [described])
+            cur.execute("select column_name from information_schema.columns where table_schema = %s and "
+                        "table_name = %s", [schema, table])
+            for (column,) in cur.fetchall():
+                if columns.get(column):
+                    cur.execute(f'comment on column "{staging}"."{table}"."{column}" is %s', [columns[column]])
         cur.execute(f'grant usage on schema "{staging}" to "{bi_role}"')
         cur.execute(f'grant select on all tables in schema "{staging}" to "{bi_role}"')
         cur.execute(f'drop schema if exists "{PUBLISHED_SCHEMA}" cascade')
@@ -173,5 +185,5 @@ def mirror_published(settings: Settings, server: PostgresConnection) -> Path:
 @writes_warehouse
 def publish_postgres(settings: Settings) -> Path:
     server = PostgresConnection.from_settings(settings)
-    publish_schema_swap(server, settings.pg_bi_role)
+    publish_schema_swap(server, settings.pg_bi_role, manifest_path=settings.manifest_path)
     return mirror_published(settings, server)
