@@ -21,7 +21,8 @@ def local_time(moment: datetime, settings: Settings) -> str:
 
 
 def latest_gate(settings: Settings) -> tuple[datetime, int] | None:
-    """When the latest quality gate ran and how many error-level checks failed (its last_run.json)."""
+    """When the latest quality gate ran and how many error-level checks failed (its last_run.json; read here as
+    JSON rather than through expectations.gate.last_run, which would import Great Expectations into every page)."""
     path = settings.quality_dir / "last_run.json"
     if not path.exists():
         return None

@@ -91,3 +91,18 @@ def _cell(value):
     except (TypeError, ValueError):  # a list or another container: kept as it is
         pass
     return value
+
+
+# the submissions table of the upload and review pages (planwatch.release.releases.submissions_since)
+SUBMISSION_HEADERS = [("文件", "File"), ("状态", "Status"), ("地区", "Region"), ("报送人", "Sent by"), ("时间", "Time"),
+                      ("说明", "Note")]
+
+
+def pack_labels(seed: str, code: str, field: str | None = None) -> dict[str, str]:
+    """Code → name (in the reader's language) or → `field`, from the plan pack's seeds: the upload and review
+    pages work before anything is published."""
+    from planwatch.plan_pack import seed_rows
+    from planwatch.settings import get_settings
+
+    column = field or ("name_en" if english() else "name_zh")
+    return {r[code]: r[column] for r in seed_rows(get_settings().seeds, seed)}

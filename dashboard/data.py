@@ -122,15 +122,12 @@ def county_comparison(indicator_code: str, year: int, parent_region_code: str) -
 
 
 def county_matrix(year: int) -> pd.DataFrame:
-    """Every current-plan indicator × the plan region and its counties in one year: the measure, its status, and
-    for additive indicators each county's share of the sum of the counties (which the city row carries)."""
+    """Every current-plan indicator × the plan region and its counties in one year: the measure and its status
+    (the page draws each county's share of the counties' sum from these measures)."""
     return query(f"""
         select p.row_no, g.indicator_code, i.name_zh as indicator_zh, i.name_en as indicator_en, i.unit,
                i.direction, i.is_additive, g.region_code, r.name_zh, r.name_en, g.is_county, g.measure_value,
-               g.actual_status, g.measure_includes_synthetic as is_synthetic, g.progress_status, g.completion_text,
-               case when i.is_additive and g.is_county
-                    then g.measure_value / nullif(sum(g.measure_value) filter (where g.is_county)
-                                                  over (partition by g.indicator_code), 0) end as share_of_counties
+               g.actual_status, g.measure_includes_synthetic as is_synthetic, g.progress_status, g.completion_text
         from marts.fct_plan_progress g
         join marts.dim_region r using (region_code)
         join marts.dim_indicator i on i.indicator_code = g.indicator_code

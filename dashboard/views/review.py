@@ -5,10 +5,9 @@ import streamlit as st
 
 from dashboard.auth import require
 from dashboard.banner import local_time
-from dashboard.common import english
+from dashboard.common import SUBMISSION_HEADERS, english, pack_labels
 from dashboard.display import headed, value_with_unit
 from dashboard.i18n import t
-from planwatch.plan_pack import seed_rows
 from planwatch.release.actions import UnknownSubmission, return_submission
 from planwatch.release.queries import queries
 from planwatch.release.releases import (approve_candidate, candidate_changes, releases, rollback_and_export,
@@ -17,8 +16,6 @@ from planwatch.settings import get_settings
 
 CHANGES = [("变化", "Change"), ("指标", "Indicator"), ("地区", "Region"), ("年份", "Year"), ("原值", "Before"),
            ("新值", "After"), ("来源文件", "Source file")]
-SUBMISSIONS = [("文件", "File"), ("状态", "Status"), ("地区", "Region"), ("报送人", "Sent by"), ("时间", "Time"),
-               ("说明", "Note")]
 QUERIES = [("类型", "Kind"), ("文件", "File"), ("指标", "Indicator"), ("地区", "Region"), ("年份", "Year"),
            ("说明", "Explanation")]
 HISTORY = [("版本", "Release"), ("类型", "Kind"), ("签发人", "Signed by"), ("时间", "Time"), ("新增", "New"),
@@ -33,9 +30,9 @@ if not settings.warehouse.exists():
     st.stop()
 history = releases(settings)
 # indicators and regions by name, not code (from the plan pack: the review happens before anything is published)
-names = {r["indicator_code"]: r["name_en" if en else "name_zh"] for r in seed_rows(settings.seeds, "plan_indicators")}
-units = {r["indicator_code"]: r["unit"] for r in seed_rows(settings.seeds, "plan_indicators")}
-regions = {r["region_code"]: r["name_en" if en else "name_zh"] for r in seed_rows(settings.seeds, "regions")}
+names = pack_labels("plan_indicators", "indicator_code")
+units = pack_labels("plan_indicators", "indicator_code", "unit")
+regions = pack_labels("regions", "region_code")
 current = history[-1] if history else None
 st.metric(t("current_release", en), f"{current[0]} · {local_time(current[4], settings)}" if current else "—")
 
@@ -63,7 +60,7 @@ else:
 st.subheader(t("return_submission", en))
 submissions = submissions_since(settings, current[4] if current else None)
 st.dataframe(headed([(r[0], r[1], regions.get(r[2], r[2]), r[3], local_time(r[5], settings), r[6] if en else r[8] or r[6]) for r in submissions],
-                    SUBMISSIONS, en, codes=(1,)), hide_index=True, width="stretch")
+                    SUBMISSION_HEADERS, en, codes=(1,)), hide_index=True, width="stretch")
 with st.form("return"):
     choices = {r[7]: f"{r[0]} ({r[7]})" for r in submissions if r[1] != "returned"}
     chosen = st.selectbox(t("return_submission", en), list(choices), format_func=choices.get, key="return_load")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.auth import current_account, require
 from dashboard.banner import local_time
-from dashboard.common import english
+from dashboard.common import SUBMISSION_HEADERS, english, pack_labels
 from dashboard.display import headed
 from dashboard.i18n import t
 from planwatch.ingest import Sender, load_files
@@ -24,8 +24,6 @@ from planwatch.settings import get_settings
 
 ROWS_BACK = [("文件", "File"), ("工作表", "Sheet"), ("行", "Row"), ("列", "Column"), ("数值", "Value"),
              ("处理", "Action"), ("原因", "Reason")]
-SUBMISSIONS = [("文件", "File"), ("状态", "Status"), ("地区", "Region"), ("报送人", "Sent by"), ("时间", "Time"),
-               ("说明", "Note")]
 
 en = english()
 st.title(t("upload", en))
@@ -39,7 +37,7 @@ mine = regions if account.role != "statistician" else regions[regions.region_cod
 if mine.empty:
     require("upload", "-", english=en)
 labels = dict(zip(mine.region_code, mine.name_en if en else mine.name_zh))
-names = {r["indicator_code"]: r["name_en" if en else "name_zh"] for r in seed_rows(settings.seeds, "plan_indicators")}
+names = pack_labels("plan_indicators", "indicator_code")
 region = st.selectbox(t("region", en), list(labels), format_func=labels.get, key="upload_region")
 require("upload", region, english=en)
 
@@ -115,7 +113,7 @@ st.subheader(t("my_submissions", en))
 if settings.warehouse.exists():
     rows = [r for r in submissions_since(settings, None) if r[2] in labels]
     st.dataframe(headed([(r[0], r[1], labels.get(r[2], r[2]), r[3], local_time(r[5], settings), r[6] if en else r[8] or r[6]) for r in rows],
-                        SUBMISSIONS, en, codes=(1,)), hide_index=True, width="stretch")
+                        SUBMISSION_HEADERS, en, codes=(1,)), hide_index=True, width="stretch")
     st.subheader(t("open_queries", en))
     if not any(q[6] in labels for q in queries(settings)):
         st.markdown(t("no_open_queries", en))

@@ -43,18 +43,19 @@ def describe_database(con, database: str, manifest_path: Path) -> list[tuple[str
     the (schema, table, column) left without a description (column None: the table itself)."""
     words = manifest_descriptions(manifest_path)
     missing = []
-    tables = con.execute("select schema_name, table_name from duckdb_tables() where database_name = ? order by all",
-                         [database]).fetchall()
-    for schema, table in tables:
+    columns_of: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in con.execute(  # the whole catalog in one query
+            "select schema_name, table_name, column_name from duckdb_columns() where database_name = ? "
+            "order by schema_name, table_name, column_index", [database]).fetchall():
+        columns_of.setdefault((schema, table), []).append(column)
+    for (schema, table), names in columns_of.items():
         described, columns = words.get((schema, table), ("", {}))
         name = f'"{database}"."{schema}"."{table}"'
         if described:
             con.execute(f"comment on table {name} is {_literal(described)}")
         else:
             missing.append((schema, table, None))
-        for (column,) in con.execute("select column_name from duckdb_columns() where database_name = ? and "
-                                     "schema_name = ? and table_name = ? order by column_index",
-                                     [database, schema, table]).fetchall():
+        for column in names:
             if columns.get(column):
                 con.execute(f'comment on column {name}."{column}" is {_literal(columns[column])}')
             else:
