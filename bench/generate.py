@@ -224,7 +224,8 @@ def write_pack(con, pack: Path) -> None:
             "target_kind": kind, "responsible_unit": "", "responsible_unit_evidence": ""})
         factor = 0.9 + 0.2 * u_factor  # some indicators on track, some not
         baseline = nation[(code, 2020)]
-        cells.append({"indicator_code": code, "row_no": i, "year": 2020, "cell_text": _num(baseline),
+        cells.append({"plan_code": "NAT_14", "indicator_code": code, "row_no": i, "year": 2020,
+                      "cell_text": _num(baseline),
                       "value": _num(baseline), "comparator": "=", "comparator_source": "baseline",
                       "is_cumulative": "false", "cumulative_from_year": "", "is_bracketed": "false",
                       "cumulative_basis": "", "is_baseline": "true"})
@@ -242,7 +243,7 @@ def write_pack(con, pack: Path) -> None:
             else:
                 value = round(baseline + 2 * (factor - 1.05), 1)
                 text, comparator = _num(value), ">="
-            cells.append({"indicator_code": code, "row_no": i, "year": year, "cell_text": text,
+            cells.append({"plan_code": "NAT_14", "indicator_code": code, "row_no": i, "year": year, "cell_text": text,
                           "value": _num(value), "comparator": comparator,
                           "comparator_source": "printed" if kind == "ceiling" else "implied_by_direction",
                           "is_cumulative": str(kind == "cumulative").lower(),
@@ -253,7 +254,8 @@ def write_pack(con, pack: Path) -> None:
             table_rows.append({**table_rows[-1], "plan_code": "NAT_13", "source_table": "专栏1"})
             actual = nation[(code, 2020)]
             target = round(actual * 0.97) if is_count else round(actual - 0.5, 1)
-            zl1.append({"row_no": i, "indicator_code": code, "name_printed": f"合成指标{i}", "unit_printed": unit,
+            zl1.append({"plan_code": "NAT_13", "row_no": i, "indicator_code": code, "name_printed": f"合成指标{i}",
+                        "unit_printed": unit,
                         "target_text": _num(target), "target_value": _num(target), "target_comparator": ">=",
                         "actual_text": _num(actual), "actual_value": _num(actual),
                         "completion_text": f"{actual / target * 100:.2f}%", "completion_rate_pct":

@@ -31,6 +31,9 @@ def test_the_working_marts_are_described_by_dbt(built_home):
     with duckdb.connect(str(built_home / "warehouse" / "planwatch.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' and "
                            "coalesce(comment, '') = ''").fetchone()[0] == 0
+        # the observation mart is a view of the intermediate store: described like the tables
+        assert con.execute("select count(*) from duckdb_views() where schema_name = 'marts' and "
+                           "coalesce(comment, '') <> ''").fetchone()[0] == 1
         assert con.execute("select count(*) from duckdb_columns() where schema_name = 'marts' and "
                            "coalesce(comment, '') = ''").fetchone()[0] == 0
 

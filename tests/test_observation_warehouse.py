@@ -134,7 +134,7 @@ def test_incremental_build_equals_a_full_rebuild(tmp_path, built_home):
         "城镇登记失业率,江门市,2024,2.99,%,修订\n"  # a revision: vintage 3 of a key that has 2
         "城镇新增就业人数,蓬江区,2026,1.11,万人,初步\n", encoding="utf-8")  # a key never seen before
     planwatch_cli("load", home=home)
-    planwatch_cli("dbt", "build", "--select", "fct_indicator_observation", home=home)
+    planwatch_cli("dbt", "build", "--select", "+fct_indicator_observation", home=home)
     columns = "indicator_code, region_code, period_start_year, year, vintage, value, is_latest, load_id"
     full = f"""
         select {columns.replace('is_latest', 'vintage = max(vintage) over (partition by indicator_code, '

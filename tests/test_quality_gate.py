@@ -92,8 +92,10 @@ FAMILIES = [
     ("units", ["staging_units_match_registry"], [
         "update raw.observation set unit = '人' where indicator_code = 'URBAN_NEW_JOBS' and year = 2022"]),
     ("ranges", ["marts_counts_non_negative", "marts_rates_within_0_100"], [
-        "update marts.fct_indicator_observation set value = -1 where indicator_code = 'NEW_SKILLED_TALENT' and year = 2022",
-        "update marts.fct_indicator_observation set value = 120 where indicator_code = 'PENSION_INS_RATE' and year = 2022"]),
+        "update intermediate.int_observations__vintages set value = -1 "
+        "where indicator_code = 'NEW_SKILLED_TALENT' and year = 2022",
+        "update intermediate.int_observations__vintages set value = 120 "
+        "where indicator_code = 'PENSION_INS_RATE' and year = 2022"]),
     ("cumulative", ["marts_cumulative_never_decreasing"], [
         "update marts.fct_plan_progress set cumulative_actual = 1 where indicator_code = 'URBAN_NEW_JOBS' "
         "and region_code = '440700' and year = 2023"]),
@@ -103,9 +105,9 @@ FAMILIES = [
     ("targets", ["marts_every_zl2_indicator_year_has_target"], [
         "delete from marts.fct_plan_target where indicator_code = 'URBAN_NEW_JOBS' and year = 2023"]),
     ("freshness", ["marts_expected_year_present"], [
-        "delete from marts.fct_indicator_observation where year = 2025 and indicator_code = 'SSC_HOLDERS'"]),
+        "delete from intermediate.int_observations__vintages where year = 2025 and indicator_code = 'SSC_HOLDERS'"]),
     ("jumps", ["marts_year_on_year_plausible"], [
-        "update marts.fct_indicator_observation set value = value * 3 where indicator_code = 'SSC_HOLDERS' "
+        "update intermediate.int_observations__vintages set value = value * 3 where indicator_code = 'SSC_HOLDERS' "
         "and region_code = '440700' and year = 2023"]),
 ]
 
@@ -143,7 +145,7 @@ def test_a_failing_error_check_stops_publication(built_home, tmp_path, monkeypat
     published = home / "published" / "planwatch.duckdb"
     before = sha256(published)
     with duckdb.connect(str(home / "warehouse" / "planwatch.duckdb")) as con:
-        con.execute("update marts.fct_indicator_observation set value = -5 "
+        con.execute("update intermediate.int_observations__vintages set value = -5 "
                     "where indicator_code = 'UNEMP_INS_PARTICIPANTS' and region_code = '440703' and year = 2024")
     result = planwatch_cli("publish", home=home, check=False)
     out = result.stdout + result.stderr

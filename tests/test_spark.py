@@ -58,7 +58,7 @@ def test_the_gate_on_spark_fails_on_bad_data(spark_run):
     observations.with_name(observations.name + ".new").replace(observations)
     before = (home / "published" / "planwatch.duckdb").stat().st_mtime_ns
     env = {"PLANWATCH_DBT_TARGET": "spark"}
-    planwatch_cli("dbt", "build", "--select", "marts.fct_indicator_observation", home=home, env_extra=env)
+    planwatch_cli("dbt", "build", "--select", "int_observations__vintages+", home=home, env_extra=env)
     result = planwatch_cli("publish", home=home, check=False, env_extra=env)
     assert result.returncode == 1, result.stdout[-3000:]
     assert "marts_counts_non_negative" in result.stdout or "marts_rates_within_0_100" in result.stdout

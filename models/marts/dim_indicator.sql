@@ -9,7 +9,7 @@ select
     value_type,
     is_additive,
     attribute,
-    coalesce(attribute = '约束性', false) as is_binding,
+    is_binding,
     direction,
     target_kind,
     responsible_unit,

@@ -6,5 +6,5 @@ select
     start_year,
     end_year,
     region_code,
-    plan_code = {{ current_plan_code() }} as is_current
-from {{ ref('stg_plan__periods') }}
+    is_current
+from {{ ref('int_plan__periods') }}

@@ -8,7 +8,7 @@ select
     name_printed,
     unit_printed,
     attribute,
-    attribute = '约束性' as is_binding,
+    is_binding,
     target_kind,
     responsible_unit,
     responsible_unit_evidence

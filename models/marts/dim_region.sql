@@ -4,5 +4,5 @@ select
     name_en,
     level,
     parent_region_code,
-    level = 'county' as is_county
+    is_county
 from {{ ref('stg_plan__regions') }}

@@ -42,9 +42,14 @@ def publish(settings: Settings) -> Path:
 
     def copy_from_working(con) -> None:
         con.execute(f"attach {sql_literal(settings.warehouse)} as working (read_only)")
+        schemas = ", ".join(repr(s) for s in PUBLISHED_SCHEMAS)
+        # tables and views alike (fct_indicator_observation is a view of the observation store): the published
+        # copy holds each as a table, so a reader needs nothing of the working file
         for schema, table in con.execute(
                 "select schema_name, table_name from duckdb_tables() where database_name = 'working' "
-                f"and schema_name in ({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by all").fetchall():
+                f"and schema_name in ({schemas}) union all "
+                "select schema_name, view_name from duckdb_views() where database_name = 'working' "
+                f"and schema_name in ({schemas}) and not internal order by all").fetchall():
             con.execute(f'create schema if not exists published."{schema}"')
             con.execute(f'create table published."{schema}"."{table}" as from working."{schema}"."{table}"')
         con.execute("detach working")

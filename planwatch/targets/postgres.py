@@ -117,7 +117,7 @@ def publish_schema_swap(server: PostgresConnection, bi_role: str,
     staging = f"{PUBLISHED_SCHEMA}_next"
     with server.connect() as pg, pg.cursor() as cur:
         cur.execute("select table_schema, table_name from information_schema.tables where table_schema = any(%s) "
-                    "and table_type = 'BASE TABLE' order by table_schema, table_name", [list(source_schemas)])
+                    "and table_type in ('BASE TABLE', 'VIEW') order by table_schema, table_name", [list(source_schemas)])
         tables = cur.fetchall()
         cur.execute("select 1 from pg_roles where rolname = %s", [bi_role])
         if cur.fetchone() is None:  # a DBA gives it LOGIN and a password: until then nobody logs in as it
@@ -126,6 +126,7 @@ def publish_schema_swap(server: PostgresConnection, bi_role: str,
         cur.execute(f'create schema "{staging}"')
         words = manifest_descriptions(manifest_path) if manifest_path else {}
         for schema, table in tables:
+            # a view (fct_indicator_observation) is published as a table like the rest
             cur.execute(f'create table "{staging}"."{table}" as table "{schema}"."{table}"')
             # CREATE TABLE AS keeps no comment: the BI role's catalog gets the YAML's words again
             described, columns = words.get((schema, table), ("", {}))

@@ -24,7 +24,7 @@ county_rollup as (
         count(child.actual_value) as n_counties_reported,
         case when count(child.actual_value) = count(*) then sum(child.actual_value) end as county_sum_value
     from spine as parent
-    inner join {{ ref('dim_region') }} as regions on regions.parent_region_code = parent.region_code
+    inner join {{ ref('stg_plan__regions') }} as regions on regions.parent_region_code = parent.region_code
     inner join spine as child
         on child.indicator_code = parent.indicator_code and child.year = parent.year
         and child.region_code = regions.region_code

@@ -7,17 +7,17 @@
 with
 
 plan as (
-    select * from {{ ref('dim_plan') }} where plan_code = {{ current_plan_code() }}
+    select * from {{ ref('int_plan__periods') }} where is_current
 ),
 
 plan_years as (
-    select dim_year.year, plan.plan_code, plan.start_year, plan.end_year, plan.region_code as plan_region_code
-    from {{ ref('dim_year') }} as dim_year
-    inner join plan on dim_year.plan_code = plan.plan_code
+    select years.year, plan.plan_code, plan.start_year, plan.end_year, plan.region_code as plan_region_code
+    from {{ ref('int_plan__years') }} as years
+    inner join plan on years.plan_code = plan.plan_code
 ),
 
 targets as (
-    select * from {{ ref('fct_plan_target') }}
+    select * from {{ ref('int_plan_targets__unioned') }}
 ),
 
 indicators as (
@@ -26,12 +26,12 @@ indicators as (
         plan_rows.indicator_code,
         plan_rows.is_binding,
         plan_rows.target_kind,
-        dim_indicator.direction,
-        dim_indicator.value_type,
-        dim_indicator.is_additive,
-        dim_indicator.unit
-    from {{ ref('dim_plan_indicator') }} as plan_rows
-    inner join {{ ref('dim_indicator') }} as dim_indicator using (indicator_code)
+        registry.direction,
+        registry.value_type,
+        registry.is_additive,
+        registry.unit
+    from {{ ref('stg_plan__table_rows') }} as plan_rows
+    inner join {{ ref('stg_plan__indicators') }} as registry using (indicator_code)
 ),
 
 -- each region with its ancestors (four levels: nation, province, prefecture, county) — plain self-joins, so
@@ -43,9 +43,9 @@ regions as (
         region.parent_region_code,
         parent.parent_region_code as grandparent_region_code,
         grandparent.parent_region_code as great_grandparent_region_code
-    from {{ ref('dim_region') }} as region
-    left join {{ ref('dim_region') }} as parent on parent.region_code = region.parent_region_code
-    left join {{ ref('dim_region') }} as grandparent on grandparent.region_code = parent.parent_region_code
+    from {{ ref('stg_plan__regions') }} as region
+    left join {{ ref('stg_plan__regions') }} as parent on parent.region_code = region.parent_region_code
+    left join {{ ref('stg_plan__regions') }} as grandparent on grandparent.region_code = parent.parent_region_code
 ),
 
 actuals as (

@@ -11,6 +11,7 @@ select
     direction,
     target_kind,
     nullif(attribute, '') as attribute,
+    coalesce(nullif(attribute, '') = '约束性', false) as is_binding,
     nullif(responsible_unit, '') as responsible_unit,
     source_ref,
     nullif(plan_code, '') as plan_code

@@ -6,6 +6,7 @@ select
     name_printed,
     unit_printed,
     attribute,
+    coalesce(attribute = '约束性', false) as is_binding,
     target_kind,
     nullif(responsible_unit, '') as responsible_unit,
     nullif(responsible_unit_evidence, '') as responsible_unit_evidence

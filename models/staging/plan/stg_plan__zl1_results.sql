@@ -1,6 +1,6 @@
 -- 专栏1: the 13th plan's targets and results as printed
 select
-    {{ previous_plan_code() }} as plan_code,
+    plan_code,
     row_no,
     indicator_code,
     name_printed,

@@ -1,6 +1,6 @@
 -- 专栏2, one row per printed cell (2020 baseline column included)
 select
-    {{ current_plan_code() }} as plan_code,
+    plan_code,
     indicator_code,
     row_no,
     year,

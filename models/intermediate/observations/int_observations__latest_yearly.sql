@@ -11,5 +11,5 @@ select
     load_id,
     source_file,
     source_row
-from {{ ref('fct_indicator_observation') }}
+from {{ ref('int_observations__vintages') }}
 where is_latest and not is_multi_year_total

@@ -1,0 +1,77 @@
+"""The dbt project's own shape, read from the manifest the run wrote: the layers point one way (staging reads
+seeds and sources, intermediate reads staging and intermediate, marts read anything below them and each
+other — never back up), and the current plan is decided in one model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _layer(node: dict) -> str:
+    if node["resource_type"] in ("seed", "source"):
+        return "input"
+    return node["fqn"][1] if node["resource_type"] == "model" else node["resource_type"]
+
+
+def _manifest(built_home: Path) -> dict:
+    return json.loads((built_home / "dbt" / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_the_layers_point_one_way(built_home):
+    manifest = _manifest(built_home)
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    allowed = {"staging": {"input"}, "intermediate": {"input", "staging", "intermediate"},
+               "marts": {"input", "staging", "intermediate", "marts"}}
+    wrong = []
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    assert {_layer(n) for n in models} == set(allowed)
+    for node in models:
+        for parent in node["depends_on"]["nodes"]:
+            if _layer(nodes[parent]) not in allowed[_layer(node)]:
+                wrong.append((node["name"], nodes[parent]["name"]))
+    assert wrong == []
+
+
+def test_the_current_plan_is_decided_once():
+    """Only int_plan__periods ranks the plans; every other model reads its is_current (via dim_plan or directly),
+    and no macro or model stamps a plan code a table does not carry."""
+    deciding = [p.relative_to(REPO).as_posix() for p in (REPO / "models").rglob("*.sql")
+                if "order by start_year" in p.read_text(encoding="utf-8")
+                or "order by periods.start_year" in p.read_text(encoding="utf-8")]
+    assert deciding == ["models/intermediate/plan/int_plan__periods.sql"]
+    assert not (REPO / "macros" / "plan_codes.sql").exists()
+
+
+def test_dbt_score_rates_the_project_at_least_9(built_home):
+    """dbt-score (PyPI) over the manifest of the run: descriptions, owners, key tests, example SQL, model size."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([str(Path(sys.executable).with_name("dbt-score")), "lint", "--format", "json",
+                             "--manifest", str(built_home / "dbt" / "target" / "manifest.json"),
+                             "--fail-project-under", "9.0"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert json.loads(result.stdout)["project"]["score"] >= 9.0
+
+
+def test_a_non_production_target_builds_in_schemas_of_its_own(tmp_path):
+    """`postgres_dev` (a developer against the office's server) prefixes every schema with its own; the production
+    targets keep the folder names BI tools connect to. dbt parse needs no server."""
+    import os
+    import subprocess
+    import sys
+
+    def schemas(target: str) -> set[str]:
+        env = {**os.environ, "PLANWATCH_DBT_TARGET": target, "PLANWATCH_PG_DEV_SCHEMA": "dev_alice",
+               "DBT_TARGET_PATH": str(tmp_path / target), "DBT_LOG_PATH": str(tmp_path / target)}
+        subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir",
+                        str(REPO), "--project-dir", str(REPO)], env=env, check=True, timeout=300, cwd=REPO)
+        manifest = json.loads((tmp_path / target / "manifest.json").read_text(encoding="utf-8"))
+        return {n["schema"] for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")}
+
+    assert schemas("postgres_dev") == {"dev_alice_staging", "dev_alice_intermediate", "dev_alice_marts",
+                                       "dev_alice_seeds"}
+    assert schemas("postgres") == {"staging", "intermediate", "marts", "seeds"}
