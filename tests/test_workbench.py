@@ -39,6 +39,9 @@ def sign_in(page, base: str, name: str, password: str, path: str = "overview") -
     # the page's script has run (its title or its refusal is drawn) before the form is filled: a form filled while
     # the first run still draws is drawn again, empty
     page.locator('[data-testid="stMainBlockContainer"] h1, [data-testid="stAlert"]').first.wait_for(timeout=60000)
+    # …and has finished (the status widget shows while a run draws): on a loaded machine the title came first and
+    # the sidebar's form was drawn again after it was filled, so an empty form was sent (2 of 4 runs once)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
