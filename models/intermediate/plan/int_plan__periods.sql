@@ -1,5 +1,5 @@
 -- Every plan period with its place in the succession, decided once, here, from the plan data: the current
--- plan is the one with the latest start year, the previous plan the one before it. dim_plan publishes this;
+-- plan is the one with the latest start year. dim_plan publishes this;
 -- the progress models and the reports read is_current instead of deciding again.
 with
 
@@ -23,6 +23,5 @@ select
     start_year,
     end_year,
     source_ref,
-    recency_rank = 1 as is_current,
-    recency_rank = 2 as is_previous
+    recency_rank = 1 as is_current
 from ordered
