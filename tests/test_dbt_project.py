@@ -75,3 +75,57 @@ def test_a_non_production_target_builds_in_schemas_of_its_own(tmp_path):
     assert schemas("postgres_dev") == {"dev_alice_staging", "dev_alice_intermediate", "dev_alice_marts",
                                        "dev_alice_seeds"}
     assert schemas("postgres") == {"staging", "intermediate", "marts", "seeds"}
+
+
+def test_public_marts_are_versioned_under_their_plain_names(built_home):
+    manifest = _manifest(built_home)
+    public = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["access"] == "public"
+              and n["name"] != "time_spine_daily"]
+    assert len(public) == 15
+    assert [(n["name"], n["version"], n["latest_version"], n["alias"]) for n in public] == [
+        (n["name"], 1, 1, n["name"]) for n in public]
+
+
+def test_a_breaking_change_keeps_the_previous_version_beside_the_new(tmp_path):
+    """A v2 of fct_plan_progress, in a copy of the project: v2 takes the plain name and every ref, v1 is built
+    beside it as fct_plan_progress_v1 through its deprecation window, and Dagster keys both by [schema, relation]."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import yaml
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(REPO / name, project / name)
+    for folder in ("models", "macros", "seeds", "analyses", "tests/dbt"):
+        shutil.copytree(REPO / folder, project / folder)
+    marts = project / "models" / "marts"
+    (marts / "fct_plan_progress_v2.sql").write_text(
+        (marts / "fct_plan_progress.sql").read_text(encoding="utf-8"), encoding="utf-8")
+    properties = yaml.safe_load((marts / "_marts__progress.yml").read_text(encoding="utf-8"))
+    model = next(m for m in properties["models"] if m["name"] == "fct_plan_progress")
+    model["latest_version"] = 2
+    # the old version stays in its file (defined_in), the new one in fct_plan_progress_v2.sql
+    model["versions"] = [{"v": 1, "defined_in": "fct_plan_progress", "deprecation_date": "2027-06-30"}, {"v": 2}]
+    (marts / "_marts__progress.yml").write_text(yaml.safe_dump(properties, allow_unicode=True), encoding="utf-8")
+    env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs"),
+           "PLANWATCH_SEEDS": str(project / "seeds")}
+    subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir", str(project),
+                    "--project-dir", str(project)], env=env, check=True, timeout=300, cwd=project)
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text(encoding="utf-8"))
+    v1, v2 = (manifest["nodes"][f"model.planwatch.fct_plan_progress.v{v}"] for v in (1, 2))
+    assert (v1["alias"], v2["alias"]) == ("fct_plan_progress_v1", "fct_plan_progress")
+    assert v1["deprecation_date"].startswith("2027-06-30") and v2["deprecation_date"] is None
+    # every model that reads the progress mart (rpt_plan_evaluation) reads the new version
+    parents = [set(n["depends_on"]["nodes"]) for n in manifest["nodes"].values() if n["resource_type"] == "model"
+               and any(p.startswith("model.planwatch.fct_plan_progress.") for p in n["depends_on"]["nodes"])]
+    assert parents and all("model.planwatch.fct_plan_progress.v2" in p
+                           and "model.planwatch.fct_plan_progress.v1" not in p for p in parents)
+
+    from orchestration.assets.transform import PlanwatchDbtTranslator
+
+    assert {tuple(PlanwatchDbtTranslator().get_asset_key(n).path) for n in (v1, v2)} == {
+        ("marts", "fct_plan_progress_v1"), ("marts", "fct_plan_progress")}

@@ -23,7 +23,7 @@ def test_every_published_table_and_column_is_described(built_home):
     assert [(s, t) for s, t, c in tables if not c] == []
     assert undescribed_columns == [] and columns > 200
     manifest = json.loads((built_home / "dbt" / "target" / "manifest.json").read_text(encoding="utf-8"))
-    node = manifest["nodes"]["model.planwatch.fct_plan_progress"]
+    node = manifest["nodes"]["model.planwatch.fct_plan_progress.v1"]
     assert comment == " ".join(node["columns"]["completion_rate"]["description"].split())
 
 
@@ -55,7 +55,7 @@ def test_the_docs_site_opens_from_a_file(built_home, tmp_path):
     with sync_playwright() as p:
         browser = launch_chromium(p)
         page = browser.new_page()
-        page.goto(f"{site.as_uri()}#!/model/model.planwatch.fct_plan_progress")
+        page.goto(f"{site.as_uri()}#!/model/model.planwatch.fct_plan_progress.v1")
         page.get_by_text("completion_rate").first.wait_for(state="attached", timeout=60000)
         page.get_by_text("Where each 14th-plan indicator stands against its target").first.wait_for(timeout=60000)
         # Angular draws its placeholder first and the model's words when the page has read them

@@ -19,8 +19,8 @@ def rows(out: str) -> list[dict]:
 
 def test_metrics_are_listed_with_their_descriptions(built_home):
     out = planwatch_cli("metrics", "list", "--dimensions", home=built_home).stdout
-    for metric in ("indicator_value", "indicator_target", "completion_rate", "cumulative_actual", "indicators_count",
-                   "indicators_on_track", "share_on_track"):
+    for metric in ("indicator_value", "indicator_target", "completion_rate", "cumulative_actual", "county_share",
+                   "indicators_count", "indicators_on_track", "share_on_track"):
         assert f"\n{metric}\t" in f"\n{out}"
     assert "region__name_zh" in out and "indicator__attribute" in out and "metric_time__year" in out
 
@@ -34,6 +34,26 @@ def test_completion_rate_by_county_in_2025_is_the_marts_number(built_home):
                                     "marts.dim_region r using (region_code) where g.year = 2025 group by 1").fetchall())
     assert len(found) == 8 and found.keys() == expected.keys()
     assert all(abs(found[k] - float(expected[k])) < 1e-6 for k in found)
+
+
+def test_county_share_of_the_city_total_is_the_counties_values_over_the_city_s(built_home):
+    out = planwatch_cli("metrics", "query", "--metrics", "county_share", "--group-by", "indicator,region__name_zh",
+                        "--where", YEAR_2025, "--where", "{{ Dimension('progress__is_county') }}", "--csv",
+                        home=built_home).stdout
+    found = {(r["indicator"], r["region__name_zh"]): r["county_share"] for r in rows(out)}
+    with duckdb.connect(str(built_home / "published" / "planwatch.duckdb"), read_only=True) as con:
+        # from the values, not from the mart's share column; rates have no share (they never add up)
+        expected = {(i, n): (round(c / p * 100, 2) if additive and c is not None and p else None)
+                    for i, n, additive, c, p in con.execute(
+            "select c.indicator_code, r.name_zh, d.is_additive, c.actual_value, p.actual_value "
+            "from marts.fct_plan_progress c join marts.fct_plan_progress p on p.indicator_code = c.indicator_code "
+            "and p.year = c.year and p.region_code = '440700' join marts.dim_region r on r.region_code = c.region_code "
+            "join marts.dim_indicator d on d.indicator_code = c.indicator_code "
+            "where c.year = 2025 and c.is_county").fetchall()}
+    assert found.keys() == expected.keys() and len(found) == 7 * 17
+    assert all((found[k] == "") == (expected[k] is None) for k in found)
+    assert all(abs(float(found[k]) - float(expected[k])) < 1e-6 for k in found if expected[k] is not None)
+    assert sum(1 for v in expected.values() if v is not None) >= 7 * 5  # the counts, not only the rates
 
 
 def test_indicators_by_status_and_attribute_for_the_city(built_home):

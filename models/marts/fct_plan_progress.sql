@@ -59,6 +59,7 @@ select
     judged.county_sum_value,
     judged.n_counties_reported,
     judged.county_sum_difference,
+    judged.share_of_parent_region,
     coalesce(verdicts.time_elapsed_category, 'not_assessed') as time_elapsed_category,
     coalesce(verdicts.n_verdicts > 1, false) as methods_disagree
 from judged

@@ -1,7 +1,7 @@
 """dbt seeds, models and tests as Dagster assets (tests surface as asset checks)."""
 
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import PlanwatchResource
@@ -9,6 +9,15 @@ from orchestration.resources import PlanwatchResource
 
 class PlanwatchDbtTranslator(DagsterDbtTranslator):
     """Groups follow the pipeline's stages: seeds → staging → intermediate → marts."""
+
+    def get_asset_key(self, dbt_resource_props):
+        # a versioned public mart keeps the key of its relation, [schema, name] like every other model (dagster-dbt
+        # keys versioned models by their alias alone): the publish assets take the marts by their key's schema, and a
+        # materialization's history survives the model becoming versioned
+        if dbt_resource_props.get("version") and dbt_resource_props["resource_type"] == "model":
+            return AssetKey([dbt_resource_props["config"].get("schema") or dbt_resource_props["schema"],
+                             dbt_resource_props["alias"]])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props):
         if dbt_resource_props["resource_type"] == "seed":

@@ -32,6 +32,17 @@ county_rollup as (
     group by parent.indicator_code, parent.year, parent.region_code
 ),
 
+-- the other way round: each region's value of an additive indicator beside its parent's (a county beside the city)
+parent_values as (
+    select child.indicator_code, child.year, child.region_code, parent.actual_value as parent_actual_value
+    from spine as child
+    inner join {{ ref('stg_plan__regions') }} as regions on regions.region_code = child.region_code
+    inner join spine as parent
+        on parent.indicator_code = child.indicator_code and parent.year = child.year
+        and parent.region_code = regions.parent_region_code
+    where child.is_additive
+),
+
 scaled as (
     select
         spine.*,
@@ -178,6 +189,9 @@ select
     cast(county_rollup.county_sum_value as decimal(24, 6)) as county_sum_value,
     cast(county_rollup.n_counties_reported as integer) as n_counties_reported,
     cast(judged.actual_value - county_rollup.county_sum_value as decimal(24, 6)) as county_sum_difference,
+    cast(case when parent_values.parent_actual_value <> 0
+              then {{ percent_of('judged.actual_value', 'parent_values.parent_actual_value') }} end
+         as decimal(9, 2)) as share_of_parent_region,
     -- what the published progress methods read (int_progress__assessed)
     judged.is_plan_region,
     judged.target_kind,
@@ -193,6 +207,7 @@ select
     end as meets_final_target
 from judged
 left join county_rollup using (indicator_code, region_code, year)
+left join parent_values using (indicator_code, region_code, year)
 
 -- stored by region: a dashboard asks for one region (or one region's series), and DuckDB then skips the rest
 order by judged.region_code, judged.indicator_code, judged.year
