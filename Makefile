@@ -4,12 +4,16 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Apache Superset's own environment: its pins (Flask 2, SQLAlchemy 1.4, pandas 2.1) never touch planwatch's
+SUPERSET_VENV := .venv-superset
+SUPERSET_STAMP := $(SUPERSET_VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
 DOCS_ASSETS := expectations/data_docs_assets
 
-.PHONY: install system-packages run test test-spark test-faults docs ui dashboard bench bench-smoke clean
+.PHONY: install system-packages run test test-spark test-faults test-superset docs ui dashboard superset superset-env \
+	bench bench-smoke clean
 
 # A local virtual environment with the exact pins of constraints.txt, and the Data Docs' scripts and styles at the
 # versions of package-lock.json (re-made when any of these files changes).
@@ -32,7 +36,7 @@ system-packages:
 
 ## every test but the two heavy suites (DuckDB, a throwaway PostgreSQL 15, Dagster's daemon, the browser)
 test: $(STAMP) system-packages
-	$(BIN)/python -m pytest -m "not spark and not faults"
+	$(BIN)/python -m pytest -m "not spark and not faults and not superset"
 
 ## the fault-injection suite: SIGKILL at 22 seeded points across load, build, gate and publish, and the races for the
 ## warehouse and a damaged working file (tests/test_one_writer.py) (about 10 minutes)
@@ -42,6 +46,23 @@ test-faults: $(STAMP)
 ## only the Spark tests: the whole pipeline on local Spark, marts equal to DuckDB's (a few minutes; needs Java 17)
 test-spark: $(STAMP) system-packages
 	$(BIN)/python -m pytest -m spark tests/test_spark.py
+
+## Apache Superset's environment alone (.venv-superset, from bi/superset/requirements.txt and its constraints)
+$(SUPERSET_STAMP): bi/superset/requirements.txt bi/superset/constraints.txt
+	test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c bi/superset/constraints.txt \
+		-r bi/superset/requirements.txt
+	touch $(SUPERSET_STAMP)
+
+superset-env: $(SUPERSET_STAMP)
+
+## Apache Superset on 127.0.0.1:8088 over the published warehouse (read-only), with the plan dashboard (Ctrl-C stops it)
+superset: $(STAMP) $(SUPERSET_STAMP)
+	$(BIN)/planwatch superset
+
+## only the Superset tests: started as `planwatch superset`, its charts' numbers against the marts, a screenshot
+test-superset: $(STAMP) $(SUPERSET_STAMP) system-packages
+	$(BIN)/python -m pytest -m superset tests/test_superset.py
 
 ## Dagster UI on 127.0.0.1:3000 (Ctrl-C stops it)
 ui: $(STAMP)

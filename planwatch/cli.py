@@ -268,7 +268,6 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    import os
     import signal
     import subprocess
 
@@ -286,6 +285,17 @@ def cmd_ui(args: argparse.Namespace) -> int:
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     say(f"Dagster 界面：http://{args.host}:{args.port}（按 Ctrl-C 停止）",
         f"Dagster UI: http://{args.host}:{args.port} (Ctrl-C stops it); home {settings.dagster_home}")
+    code = _wait_then_stop_group(process)
+    say("Dagster 界面已停止。", "Dagster UI stopped.")
+    return code
+
+
+def _wait_then_stop_group(process) -> int:
+    """Wait for a server started in its own session; on Ctrl-C or SIGTERM stop its whole process group (SIGINT,
+    then SIGTERM, then SIGKILL), so no worker is left holding a port or the warehouse."""
+    import os
+    import signal
+    import subprocess
 
     def stop(*_):
         raise KeyboardInterrupt
@@ -306,7 +316,6 @@ def cmd_ui(args: argparse.Namespace) -> int:
                 continue
             except ProcessLookupError:
                 break
-        say("Dagster 界面已停止。", "Dagster UI stopped.")
         return 0
 
 
@@ -334,6 +343,33 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         process.terminate()
         process.wait(timeout=20)
         return 0
+
+
+def cmd_superset(args: argparse.Namespace) -> int:
+    """Apache Superset on the published warehouse (planwatch/bi/superset_server.py), in its own environment."""
+    import subprocess
+
+    from planwatch.bi.superset_server import SupersetProblem, dashboard_url, prepare_superset
+
+    settings = get_settings()
+    say("正在设置 Superset（元数据、账户、仪表板）……", "setting Superset up (metadata, account, dashboard) …")
+    try:
+        home = prepare_superset(settings)
+    except SupersetProblem as problem:
+        fail(problem.zh, problem.en)
+        return 2
+    where = (f"密码见 {home.password_file}" if home.password_file else "密码为 PLANWATCH_SUPERSET_PASSWORD",
+             f"password in {home.password_file}" if home.password_file else "password: PLANWATCH_SUPERSET_PASSWORD")
+    if args.setup_only:
+        say(f"Superset 已设置：账户 admin，{where[0]}", f"Superset is set up: account admin, {where[1]}")
+        return 0
+    process = subprocess.Popen(home.serve_command(args.host, args.port), env=home.env, cwd=home.folder,
+                               start_new_session=True)
+    say(f"Superset：{dashboard_url(args.host, args.port)}（账户 admin，{where[0]}；按 Ctrl-C 停止）",
+        f"Superset: {dashboard_url(args.host, args.port)} (account admin, {where[1]}; Ctrl-C stops it)")
+    code = _wait_then_stop_group(process)
+    say("Superset 已停止。", "Superset stopped.")
+    return code
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
@@ -534,6 +570,13 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--host", default="127.0.0.1")
     dashboard.add_argument("--port", type=int, default=8501)
     dashboard.set_defaults(func=cmd_dashboard)
+    superset = sub.add_parser("superset", help="启动 Apache Superset（仅本机 127.0.0.1，只读已发布数据；先运行 make superset）"
+                              "/ start Apache Superset on 127.0.0.1 over the published warehouse, read-only")
+    superset.add_argument("--host", default="127.0.0.1")
+    superset.add_argument("--port", type=int, default=8088)
+    superset.add_argument("--setup-only", action="store_true",
+                          help="只设置（元数据、账户、仪表板），不启动 / set up only, do not serve")
+    superset.set_defaults(func=cmd_superset)
     load = sub.add_parser("load", help="加载统计数据文件（CSV/XLSX）到数据仓库 / load statistics files into the warehouse")
     load.add_argument("paths", nargs="*", type=Path,
                       help="要加载的文件；省略则加载落地文件夹中的所有新文件 / files to load; default: every new file "

@@ -109,3 +109,23 @@ def query_metrics(settings: Settings, metrics: list[str], group_by: list[str], w
                             f"the metric query cannot run: {' '.join(str(error).split())[:600]}") from error
     table = result.result_df
     return MetricResult(list(table.column_names), [tuple(r) for r in table.rows], result.sql or "")
+
+
+def explain_metrics(settings: Settings, metrics: list[str], group_by: list[str]) -> str:
+    """The SQL MetricFlow writes for these metrics by these dimensions, not run: a BI tool's dataset built from the
+    semantic layer (planwatch/bi/superset_bundle.py) reads exactly what `planwatch metrics query` would."""
+    from metricflow.engine.metricflow_engine import MetricFlowQueryRequest
+
+    request = MetricFlowQueryRequest.create(metric_names=metrics, group_by_names=group_by)
+    return _engine(settings).explain(request).sql_statement.sql
+
+
+def semantic_manifest(settings: Settings) -> dict:
+    """The semantic layer as dbt wrote it at the last parse (target/semantic_manifest.json)."""
+    import json
+
+    path = settings.dbt_target_path / "semantic_manifest.json"
+    if not path.exists():
+        raise MetricProblem(f"还没有语义层定义 {path}：请先运行 planwatch run",
+                            f"there is no semantic manifest at {path} yet: run `planwatch run` first")
+    return json.loads(path.read_text(encoding="utf-8"))
