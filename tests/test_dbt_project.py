@@ -129,3 +129,27 @@ def test_a_breaking_change_keeps_the_previous_version_beside_the_new(tmp_path):
 
     assert {tuple(PlanwatchDbtTranslator().get_asset_key(n).path) for n in (v1, v2)} == {
         ("marts", "fct_plan_progress_v1"), ("marts", "fct_plan_progress")}
+
+
+def test_every_model_has_a_key_test_and_every_column_is_described(built_home):
+    """Every model carries a uniqueness test on its key; every model and seed, and each of its columns as the
+    warehouse has them, is described in the YAML."""
+    import duckdb
+
+    manifest = _manifest(built_home)
+    keyed = {parent for n in manifest["nodes"].values() if n["resource_type"] == "test"
+             and (n.get("test_metadata") or {}).get("name") in ("unique", "unique_combination_of_columns")
+             for parent in n["depends_on"]["nodes"]}
+    nodes = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
+    assert [n["name"] for n in nodes if n["resource_type"] == "model" and n["unique_id"] not in keyed] == []
+    with duckdb.connect(str(built_home / "warehouse" / "planwatch.duckdb"), read_only=True) as con:
+        built = {}
+        for schema, table, column in con.execute(
+                "select schema_name, table_name, column_name from duckdb_columns()").fetchall():
+            built.setdefault((schema, table), []).append(column)
+    undescribed = [(n["name"], None) for n in nodes if not n["description"].strip()]
+    for n in nodes:
+        columns = built.get((n["schema"], n["alias"]))
+        assert columns, n["name"]
+        undescribed += [(n["name"], c) for c in columns if not n["columns"].get(c, {}).get("description")]
+    assert undescribed == []
