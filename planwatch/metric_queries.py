@@ -76,10 +76,7 @@ def _engine(settings: Settings):
     from metricflow_semantics.model.dbt_manifest_parser import parse_manifest_from_dbt_generated_manifest
     from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
 
-    manifest = settings.dbt_target_path / "semantic_manifest.json"
-    if not manifest.exists():
-        raise MetricProblem(f"还没有语义层定义 {manifest}：请先运行 planwatch run",
-                            f"there is no semantic manifest at {manifest} yet: run `planwatch run` first")
+    manifest = _semantic_manifest_path(settings)
     if not published_path(settings).exists():
         raise MetricProblem("还没有已发布的数据：请先运行 planwatch run", "nothing is published yet: run `planwatch run` first")
     lookup = SemanticManifestLookup(parse_manifest_from_dbt_generated_manifest(manifest.read_text(encoding="utf-8")))
@@ -124,8 +121,12 @@ def semantic_manifest(settings: Settings) -> dict:
     """The semantic layer as dbt wrote it at the last parse (target/semantic_manifest.json)."""
     import json
 
+    return json.loads(_semantic_manifest_path(settings).read_text(encoding="utf-8"))
+
+
+def _semantic_manifest_path(settings: Settings) -> Path:
     path = settings.dbt_target_path / "semantic_manifest.json"
     if not path.exists():
         raise MetricProblem(f"还没有语义层定义 {path}：请先运行 planwatch run",
                             f"there is no semantic manifest at {path} yet: run `planwatch run` first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return path

@@ -44,39 +44,16 @@ fourteenth as (
       and progress.year in ({{ var('mid_term_year', 2023) }}, plans.end_year)
 ),
 
-{%- set evaluation_columns = ['plan_code', 'evaluation', 'evaluation_year', 'indicator_code', 'target_code',
-    'name_zh', 'unit', 'target_text', 'target_value', 'actual_value', 'completion_rate', 'completion_text', 'is_met',
-    'attribute', 'is_binding', 'data_basis', 'printed_completion_text', 'completion_within_rounding',
-    'source_ref'] %}
-
 unioned as (
-    select {{ evaluation_columns | join(', ') }} from {{ ref('int_evaluation__thirteenth_plan') }}
+    select * from {{ ref('int_evaluation__thirteenth_plan') }}
     union all
-    select {{ evaluation_columns | join(', ') }} from fourteenth
+    {{ evaluation_columns('fourteenth') }}
     union all
-    select {{ evaluation_columns | join(', ') }} from {{ ref('int_evaluation__text_targets') }}
+    select * from {{ ref('int_evaluation__text_targets') }}
 )
 
 select
     plan_code || ':' || evaluation || ':' || evaluation_year || ':' || coalesce(target_code, indicator_code)
         as evaluation_item_id,
-    plan_code,
-    evaluation,
-    cast(evaluation_year as integer) as evaluation_year,
-    indicator_code,
-    target_code,
-    name_zh,
-    unit,
-    target_text,
-    cast(target_value as decimal(24, 6)) as target_value,
-    cast(actual_value as decimal(24, 6)) as actual_value,
-    cast(completion_rate as decimal(9, 2)) as completion_rate,
-    completion_text,
-    is_met,
-    attribute,
-    is_binding,
-    data_basis,
-    printed_completion_text,
-    completion_within_rounding,
-    source_ref
+    unioned.*
 from unioned

@@ -217,8 +217,8 @@ def _filter(column: str, operator: str, value) -> dict:
 
 
 def _query_filters(filters: list[dict]) -> list[dict]:
-    operators = {"==": "==", "IN": "IN"}
-    return [{"col": f["subject"], "op": operators[f["operator"]], "val": f["comparator"]} for f in filters]
+    """The chart's filters as its saved query (the data API's) states them."""
+    return [{"col": f["subject"], "op": f["operator"], "val": f["comparator"]} for f in filters]
 
 
 def dashboard_charts(con) -> tuple[list[Chart], dict]:

@@ -104,11 +104,5 @@ text_evaluated as (
     from text_rated
 )
 
--- the report's columns, at the report's types (each engine would otherwise carry its own precision)
-select
-    plan_code, evaluation, cast(evaluation_year as integer) as evaluation_year, indicator_code, target_code, name_zh,
-    unit, target_text, cast(target_value as decimal(24, 6)) as target_value,
-    cast(actual_value as decimal(24, 6)) as actual_value, cast(completion_rate as decimal(9, 2)) as completion_rate,
-    completion_text, is_met, attribute, is_binding, data_basis, printed_completion_text, completion_within_rounding,
-    source_ref
-from text_evaluated
+-- the report's columns, at the report's types (macros/evaluation_columns.sql)
+{{ evaluation_columns('text_evaluated') }}
