@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime, timezone
 
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import ConfigurableResource, DagsterEventType, InitResourceContext
 
+from planwatch.run_inputs import record_complete_run
 from planwatch.settings import Settings, get_settings
 from planwatch.warehouse_access import holding
 
@@ -31,5 +33,36 @@ class PlanwatchResource(ConfigurableResource):
         step, and given back when the run ends — a `planwatch load` started meanwhile waits instead of slipping
         its rows between the build and the gate."""
         run = context.run_id[:8] if context.run_id else "?"
-        with holding(self.settings(), write=True, task=f"Dagster run {run}"):
+        settings = self.settings()
+        with holding(settings, write=True, task=f"Dagster run {run}"):
             yield self
+            # after the last step, still holding the warehouse: what this run read and left, if it completed
+            try:
+                summary = completed_run_summary(context)
+                if summary is not None:
+                    record_complete_run(settings, context.run_id, summary)
+            except Exception as error:  # only spares the next run a rebuild: never fails this one
+                context.log.warning(f"the nothing-changed record was not written: {error!r}")
+
+
+def completed_run_summary(context: InitResourceContext) -> dict | None:
+    """The run's outcome for the nothing-changed record, or None when a step failed or nothing was published
+    (a blocked gate skips the publish: the next run must try again)."""
+    if context.instance is None or not context.run_id:
+        return None
+    records = context.instance.get_records_for_run(context.run_id).records
+    events = [r.event_log_entry.dagster_event for r in records if r.event_log_entry.dagster_event]
+    if any(e.event_type == DagsterEventType.STEP_FAILURE for e in events):
+        return None
+    metadata = {}
+    for e in events:
+        if e.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            step = e.step_key or ""
+            metadata.setdefault(step, {k: v.value for k, v in e.event_specific_data.materialization.metadata.items()})
+    if "published_warehouse" not in metadata:
+        return None
+    published = metadata["published_warehouse"]
+    landing = metadata.get("landing_loads", {})
+    return {"release": published.get("release"), "open_queries": published.get("open_queries", 0),
+            "back_to_senders": landing.get("back_to_senders") or {},
+            "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}

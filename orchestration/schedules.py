@@ -3,6 +3,7 @@ PLANWATCH_NIGHTLY_CRON, PLANWATCH_TIMEZONE), so a statistician changes them in o
 
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
+from planwatch.run_inputs import nothing_changed
 from planwatch.settings import Settings
 
 
@@ -15,5 +16,8 @@ def build_schedules(settings: Settings, job) -> list[ScheduleDefinition]:
         ScheduleDefinition(
             name="nightly_landing_scan", job=job, cron_schedule=settings.nightly_cron,
             execution_timezone=settings.timezone, default_status=DefaultScheduleStatus.RUNNING,
-            description="每晚扫描落地文件夹并运行全流程 / a nightly run that loads whatever reached the landing folder"),
+            # most nights nothing arrived: the tick is skipped instead of rebuilding the published release
+            should_execute=lambda context: nothing_changed(settings) is None,
+            description="每晚扫描落地文件夹并运行全流程（没有变化时跳过）/ a nightly run that loads whatever reached the "
+                        "landing folder (skipped when nothing changed since the last complete run)"),
     ]

@@ -19,7 +19,7 @@ DESCRIPTION = bilingual(
 def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.main_job import run_main_job
 
-    return run_main_job(get_settings(), verbose=args.verbose)
+    return run_main_job(get_settings(), verbose=args.verbose, force=args.force)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -561,6 +561,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="显示 dbt、Dagster 和检查的全部输出（默认只显示各阶段进度，全部内容写入运行日志）/ show all of "
                           "dbt's, Dagster's and the checks' output (by default one line per stage; the run log "
                           "keeps everything)")
+    run.add_argument("--force", action="store_true",
+                     help="即使自上次完整运行以来没有任何变化也重新构建 / rebuild even when nothing changed since the last "
+                          "complete run")
     run.set_defaults(func=cmd_run)
     ui = sub.add_parser("ui", help="启动 Dagster 界面（仅本机 127.0.0.1）/ start the Dagster UI on 127.0.0.1")
     ui.add_argument("--host", default="127.0.0.1")

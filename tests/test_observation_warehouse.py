@@ -113,7 +113,12 @@ def test_a_second_run_adds_nothing(built_home):
     warehouse = built_home / "warehouse" / "planwatch.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         before = con.execute("select count(*) from raw.observation").fetchone()[0]
-    result = planwatch_cli("run", home=built_home)
+    # nothing new since the build: the run recognises it, rebuilds nothing and says so (planwatch/run_inputs.py)
+    unchanged = planwatch_cli("run", home=built_home)
+    assert "nothing changed since the last complete run" in unchanged.stdout, unchanged.stdout
+    assert "Running the main job" not in unchanged.stdout
+    # forced, the job runs again and still adds nothing
+    result = planwatch_cli("run", "--force", home=built_home)
     # the progress line of the landing step: every file recognised by its sha256, nothing loaded
     assert int(re.search(r"already loaded (\d+)", result.stdout).group(1)) >= 4, result.stdout
     assert "loaded 0," in result.stdout
