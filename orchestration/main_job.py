@@ -32,7 +32,7 @@ def run_main_job(settings: Settings, verbose: bool = False, force: bool = False)
     where = settings.warehouse if settings.target == "duckdb" else f"{settings.target} (loads: {settings.warehouse})"
     unchanged = None if force else nothing_changed(settings)
     if unchanged is not None:
-        return say_unchanged(settings, unchanged)
+        return say_unchanged(unchanged)
     # Dagster, dagster-dbt and Great Expectations (about 4 s of imports) only for a run that has work to do
     from dagster import DagsterInstance
 
@@ -75,43 +75,48 @@ def run_main_job(settings: Settings, verbose: bool = False, force: bool = False)
     print_summary(settings)
     published = node_metadata(result, "published_warehouse")
     say_release(published.get("release"))
-    if published.get("open_queries"):
-        say(f"未答复的查询 {published['open_queries']} 条（planwatch query list）",
-            f"{published['open_queries']} open quer{'y' if published['open_queries'] == 1 else 'ies'} "
-            f"(planwatch query list)")
+    say_open_queries(published.get("open_queries"))
     back = node_metadata(result, "landing_loads").get("back_to_senders") or {}
     if back:
         # published without them; a scheduler or script notices all the same
-        for name, error_list in back.items():
-            say(f"需报送单位修改：{name}" + (f"（错误清单：{error_list}）" if error_list else ""),
-                f"back to its sender: {name}" + (f" (error list: {error_list})" if error_list else ""))
+        say_back_to_senders(back)
         fail(f"{len(back)} 个文件有退回或隔离的内容；其余数据已发布", f"{len(back)} file(s) had rows quarantined or were "
              f"returned to their senders; everything else was published")
         return 1
     return 0
 
 
-def say_unchanged(settings: Settings, record: dict) -> int:
+def say_unchanged(record: dict) -> int:
     """A run with nothing to do: the last complete run's outcome, and the same exit status it had."""
     say(f"自上次完整运行（{record['run_id'][:8]}，{record['finished_at']}）以来没有新文件，代码、配置和数据仓库均未变化："
         f"不重新构建（planwatch run --force 可强制重建）",
         f"nothing changed since the last complete run ({record['run_id'][:8]}, {record['finished_at']}): no new "
         f"landing file, no changed code, setting or warehouse — nothing rebuilt (planwatch run --force rebuilds)")
-    say_release(record.get("release") if record.get("release") in ("awaiting approval",) else None)
-    if isinstance(record.get("release"), int):
-        say(f"现行发布版本：第 {record['release']} 号", f"current release: {record['release']}")
-    if record.get("open_queries"):
-        say(f"未答复的查询 {record['open_queries']} 条（planwatch query list）",
-            f"{record['open_queries']} open quer{'y' if record['open_queries'] == 1 else 'ies'} (planwatch query list)")
+    release = record.get("release")
+    if release == "awaiting approval":
+        say_release(release)
+    elif isinstance(release, int):
+        say(f"现行发布版本：第 {release} 号", f"current release: {release}")
+    say_open_queries(record.get("open_queries"))
     back = record.get("back_to_senders") or {}
-    for name, error_list in back.items():
-        say(f"需报送单位修改：{name}" + (f"（错误清单：{error_list}）" if error_list else ""),
-            f"back to its sender: {name}" + (f" (error list: {error_list})" if error_list else ""))
     if back:
+        say_back_to_senders(back)
         fail(f"{len(back)} 个文件仍有退回或隔离的内容", f"{len(back)} file(s) still have rows quarantined or were "
              f"returned to their senders")
         return 1
     return 0
+
+
+def say_open_queries(count) -> None:
+    if count:
+        say(f"未答复的查询 {count} 条（planwatch query list）",
+            f"{count} open quer{'y' if count == 1 else 'ies'} (planwatch query list)")
+
+
+def say_back_to_senders(back: dict) -> None:
+    for name, error_list in back.items():
+        say(f"需报送单位修改：{name}" + (f"（错误清单：{error_list}）" if error_list else ""),
+            f"back to its sender: {name}" + (f" (error list: {error_list})" if error_list else ""))
 
 
 def node_metadata(result, node: str) -> dict:
