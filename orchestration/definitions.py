@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import dagster
 from dagster import AssetSelection, Definitions, colored_console_logger, define_asset_job, in_process_executor
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets.landing import landing_loads
 from orchestration.assets.publication import build_publish_assets
 from orchestration.assets.quality_checks import build_quality_checks
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.progress import progress_logger
-from orchestration.resources import PlanwatchResource
+from orchestration.resources import PlanwatchDbtCli, PlanwatchResource
 from orchestration.schedules import build_schedules
 from orchestration.sensors import build_failure_sensor, build_landing_sensor
 from planwatch.dbt_project import prepared_dbt_project
@@ -45,7 +44,7 @@ def build_definitions(settings: Settings) -> Definitions:
         schedules=build_schedules(settings, main_job),
         sensors=[build_landing_sensor(settings, main_job), build_failure_sensor(settings)],
         resources={
-            "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir)),
+            "dbt": PlanwatchDbtCli.for_project(project),
             "planwatch": PlanwatchResource.from_settings(settings),
         },
         # runs the daemon launches name no logger and get Dagster's default; `planwatch run` picks these

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +21,15 @@ DESCRIPTION = bilingual(
 def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.main_job import run_main_job
 
-    return run_main_job(get_settings(), verbose=args.verbose, force=args.force)
+    status = run_main_job(get_settings(), verbose=args.verbose, force=args.force)
+    # The run is over and has said so: its instance, warehouse connections and logs are closed. Tearing down the
+    # thousands of modules and objects Dagster, dbt and GE leave behind would keep the person waiting another 1.3 s
+    # (measured, issue 21), so the command ends its process here. Code that runs the job in a process it keeps
+    # calls run_main_job.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(status)
 
 
 def cmd_load(args: argparse.Namespace) -> int:

@@ -42,6 +42,27 @@ def prepared_dbt_project(settings: Settings):
     return project
 
 
+def unit_test_stamp(settings: Settings) -> Path:
+    return settings.home / "state" / "dbt_unit_tests_passed"
+
+
+def unit_tests_passed(settings: Settings, root: Path = REPO_ROOT) -> bool:
+    """Whether dbt's unit tests already passed for this project on this target. A unit test runs a model's SQL on
+    fixed inputs: its result is a function of the code alone, so a run repeats them only when the dbt project
+    changed (dbt's own advice is to keep them out of production builds; here they still run on every change,
+    and `make test` and a bare `planwatch dbt build` run them always). 2.5 s of the plan-size build (issue 21)."""
+    stamp = unit_test_stamp(settings)
+    return stamp.exists() and stamp.read_text() == f"{dbt_fingerprint(root)} {settings.target}"
+
+
+def record_unit_tests_passed(settings: Settings, fingerprint: str) -> None:
+    """`fingerprint`: the project's as the build that ran the unit tests started (a change made during the build is
+    not taken for tested)."""
+    stamp = unit_test_stamp(settings)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(f"{fingerprint} {settings.target}")
+
+
 @writes_warehouse
 def run_dbt(settings: Settings, args: list[str]) -> int:
     """Run dbt in process with planwatch's settings (warehouse path, target and log folders)."""

@@ -144,6 +144,12 @@ class Settings:
         return self.home / "quality"
 
     @property
+    def cache_dir(self) -> Path:
+        """What planwatch can make again from its inputs and keeps to save time (the report's charts): deleting it
+        is always safe."""
+        return self.home / "cache"
+
+    @property
     def alert_log(self) -> Path:
         """Where a failed run is recorded (always), beside the optional webhook."""
         return self.log_dir / "alerts.log"

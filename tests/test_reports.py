@@ -145,3 +145,26 @@ def test_the_run_writes_the_report_as_a_dagster_asset(built_home):
     written = sorted(p.name for p in (built_home / "published" / "reports").glob("JM_HRSS_14_final_2025_440700.*"))
     assert written == ["JM_HRSS_14_final_2025_440700.docx", "JM_HRSS_14_final_2025_440700.pdf",
                        "JM_HRSS_14_final_2025_440700.xlsx"]
+
+
+def test_a_chart_is_drawn_once_for_what_it_draws(tmp_path):
+    """The report's charts are cached by everything they draw: the same values give the cached image, a changed
+    value a new one, and what no report used for 30 days is pruned."""
+    import os
+    import time
+
+    from planwatch.reports.report_charts import county_chart, prune_chart_cache
+
+    cache = tmp_path / "cache"
+    values = [("蓬江区", 1.5), ("江海区", None)]
+    first = county_chart("城镇新增就业", "万人", values, tmp_path / "first.png", cache)
+    cached = list(cache.glob("*.png"))
+    assert len(cached) == 1 and cached[0].read_bytes() == first.read_bytes()
+    again = county_chart("城镇新增就业", "万人", list(values), tmp_path / "again.png", cache)
+    assert again.read_bytes() == first.read_bytes() and len(list(cache.glob("*.png"))) == 1
+    changed = county_chart("城镇新增就业", "万人", [("蓬江区", 1.6), ("江海区", None)], tmp_path / "changed.png", cache)
+    assert len(list(cache.glob("*.png"))) == 2 and changed.read_bytes() != first.read_bytes()
+    month_ago = time.time() - 31 * 86400
+    os.utime(cached[0], (month_ago, month_ago))
+    assert prune_chart_cache(cache) == 1
+    assert len(list(cache.glob("*.png"))) == 1

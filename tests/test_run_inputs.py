@@ -51,3 +51,30 @@ def test_a_recorded_run_with_nothing_new_is_recognised_and_each_input_moves_it(t
     stat = settings.warehouse.stat()
     os.utime(settings.warehouse, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert nothing_changed(settings) is None
+
+
+def test_dbt_unit_tests_are_repeated_only_for_a_changed_project_or_target(tmp_path, monkeypatch):
+    """A unit test's result is a function of the dbt project alone: the run skips them once they passed for this
+    project on this target, and runs them again for another target or a changed project (a copy of the project's
+    dbt files, one model edited)."""
+    import shutil
+
+    from planwatch.dbt_project import DBT_SOURCE_GLOBS, dbt_fingerprint, record_unit_tests_passed, unit_tests_passed
+    from planwatch.settings import REPO_ROOT
+
+    project = tmp_path / "project"
+    for pattern in DBT_SOURCE_GLOBS:
+        for path in REPO_ROOT.glob(pattern):
+            if path.is_file():
+                (project / path.relative_to(REPO_ROOT)).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, project / path.relative_to(REPO_ROOT))
+    settings = get_settings(home=tmp_path / "home")
+    assert not unit_tests_passed(settings, project)
+    record_unit_tests_passed(settings, dbt_fingerprint(project))
+    assert unit_tests_passed(settings, project)
+    monkeypatch.setenv("PLANWATCH_DBT_TARGET", "postgres")
+    assert not unit_tests_passed(get_settings(home=tmp_path / "home"), project)
+    monkeypatch.delenv("PLANWATCH_DBT_TARGET")
+    model = next(project.glob("models/marts/*.sql"))
+    model.write_text(model.read_text(encoding="utf-8") + "\n-- edited\n", encoding="utf-8")
+    assert not unit_tests_passed(settings, project)

@@ -2,9 +2,10 @@
 
 
 from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
-from orchestration.resources import PlanwatchResource
+from orchestration.resources import PlanwatchDbtCli, PlanwatchResource
+from planwatch.dbt_project import dbt_fingerprint, record_unit_tests_passed, unit_tests_passed
 
 
 class PlanwatchDbtTranslator(DagsterDbtTranslator):
@@ -34,8 +35,15 @@ def build_dbt_assets(project: DbtProject):
             settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
         ),
     )
-    def planwatch_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, planwatch: PlanwatchResource):
+    def planwatch_dbt_assets(context: AssetExecutionContext, dbt: PlanwatchDbtCli, planwatch: PlanwatchResource):
         # `planwatch` holds the warehouse for the run (orchestration.resources); dbt runs in a child process
-        yield from dbt.cli(["build"], context=context).stream()
+        settings = planwatch.settings()
+        if unit_tests_passed(settings):
+            context.log.info("dbt unit tests passed for this version of the project: not repeated")
+            yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+            return
+        fingerprint = dbt_fingerprint()
+        yield from dbt.cli(["build"], context=context).stream()  # raises when anything failed
+        record_unit_tests_passed(settings, fingerprint)
 
     return planwatch_dbt_assets

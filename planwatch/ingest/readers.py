@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from planwatch.ingest.encodings import EncodingUndecided, decide, file_chunks
 from planwatch.messages import Problem
@@ -217,6 +216,7 @@ def read_xlsx_file(con, path: Path, name: str, limits: ReadLimits, progress: boo
     dimension the file *records* (one blank cell at XFD1048576 makes that 17 billion cells), so its own row
     parser is used directly: it yields the rows present with their cells and the row attributes (hidden)."""
     import openpyxl
+    import pyarrow as pa  # Excel only: a CSV is read by DuckDB itself, and pyarrow's import is 0.13 s of a load
     from openpyxl.cell.read_only import ReadOnlyCell
     from openpyxl.worksheet._reader import WorkSheetParser
 

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from planwatch.publish.published_copy import published_dir, published_path
+from planwatch.reports.report_charts import prune_chart_cache
 from planwatch.reports.report_data import KINDS, ReportData, ReportProblem, read_report_data
 from planwatch.reports.report_word import write_docx
 from planwatch.reports.report_workbook import write_xlsx
@@ -64,7 +65,7 @@ def write_report(settings: Settings, kind: str, year: int | None = None, region:
     with tempfile.TemporaryDirectory(prefix="planwatch_report_") as work:
         work_dir = Path(work)
         if "docx" in formats or "pdf" in formats:
-            docx = write_docx(data, work_dir / f"{stem}.docx", work_dir, lang)
+            docx = write_docx(data, work_dir / f"{stem}.docx", work_dir, lang, chart_cache=chart_cache(settings))
             if "pdf" in formats:
                 pdf = to_pdf(docx, work_dir)
                 written.append(_move(pdf, out_dir))
@@ -72,7 +73,12 @@ def write_report(settings: Settings, kind: str, year: int | None = None, region:
                 written.append(_move(docx, out_dir))
         if "xlsx" in formats:
             written.append(_move(write_xlsx(data, work_dir / f"{stem}.xlsx", made_by), out_dir))
+    prune_chart_cache(chart_cache(settings))
     return written
+
+
+def chart_cache(settings: Settings) -> Path:
+    return settings.cache_dir / "charts"
 
 
 def _move(path: Path, out_dir: Path) -> Path:

@@ -44,7 +44,7 @@ def _caption(doc, content: str) -> None:
     _para(doc, content, fonts=HEADING_FONT, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
 
 
-def write_docx(data: ReportData, path: Path, work: Path, lang: str = "zh") -> Path:
+def write_docx(data: ReportData, path: Path, work: Path, lang: str = "zh", chart_cache: Path | None = None) -> Path:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -101,7 +101,8 @@ def write_docx(data: ReportData, path: Path, work: Path, lang: str = "zh") -> Pa
         _para(doc, text.paragraph(row, data, lang))
         if any(v is not None for _, v in row.series[1:]) and row.target_kind != "ratio":
             figure += 1
-            image = series_chart(row, data.start_year, data.end_year, work / f"series_{row.indicator_code}.png")
+            image = series_chart(row, data.start_year, data.end_year, work / f"series_{row.indicator_code}.png",
+                                 chart_cache)
             doc.add_picture(str(image), width=Cm(14))
             _caption(doc, f"图{figure}　{row.name_zh}与目标路径" if zh else f"Figure {figure}. {row.name_en} and the target path")
 
@@ -125,7 +126,7 @@ def write_docx(data: ReportData, path: Path, work: Path, lang: str = "zh") -> Pa
                 _font(county_table.rows[1].cells[j].paragraphs[0].add_run(text.number(value, row.unit)), BODY_FONT, 9)
             figure += 1
             image = county_chart(row.name_zh, row.unit, [(data.county_names.get(c, c), v) for c, v, _ in values],
-                                 work / f"counties_{row.indicator_code}.png")
+                                 work / f"counties_{row.indicator_code}.png", chart_cache)
             doc.add_picture(str(image), width=Cm(14))
             _caption(doc, f"图{figure}　{row.name_zh}分县（市、区）情况" if zh else f"Figure {figure}. {row.name_en} by county")
 
