@@ -82,7 +82,7 @@ bench: $(STAMP)
 
 ## the 1 % benchmark CI runs so it never rots (a few minutes; not timed, not judged; report in a temp folder)
 bench-smoke: $(STAMP)
-	$(BIN)/python -m bench.run --scales 0.01 --report $${TMPDIR:-/tmp}/planwatch-bench-smoke.md \
+	$(BIN)/python -m bench.run --scales 0.01 --plan-size-pairs 1 --report $${TMPDIR:-/tmp}/planwatch-bench-smoke.md \
 		--results $${TMPDIR:-/tmp}/planwatch-bench-smoke.json
 
 ## remove generated state (the default PLANWATCH_HOME) — never touches the venv
