@@ -327,7 +327,7 @@ def main() -> None:
         plan_size = bench_plan_size(args.work, args.plan_size_pairs)
         plan_size.update(measured_at=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", machine=machine())
         print(json.dumps(summarise_plan_size(plan_size)), flush=True)
-        write(args, render([], command, plan_size), plan_size, results)
+        write(args, render(results, command, plan_size), plan_size, results)
     for scale in (float(s) for s in args.scales.split(",") if s):
         results.append(bench_scale(scale, args.work, scale <= args.pipeline_max_scale, not args.no_incremental))
         print(json.dumps(summarise(results[-1])), flush=True)
