@@ -140,6 +140,7 @@ def bench_scale(scale: float, work: Path, pipeline: bool, incremental: bool) -> 
         for stage in PLANWATCH_STAGES:
             run_stage("planwatch", stage, env_inc)
         _link_files(new_year, inc_landing)
+        env_inc["BENCH_SCOPED_GATE"] = "1"  # the new year's submissions and the keys they touch (issue 21)
         result["incremental"] = {stage: run_stage("planwatch", stage, env_inc) for stage in PLANWATCH_STAGES}
         shutil.rmtree(base / "incremental", ignore_errors=True)
     return result

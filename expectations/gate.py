@@ -14,12 +14,13 @@ import sys
 import tempfile
 import uuid
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
+from expectations.gate_scope import KEY, PREDICATES, WHOLE, GateScope, write_gate_scope
 from expectations.gx_duckdb import duckdb_url, file_context
 from expectations.suites import ERROR, WARNING, Check, build_checks
 from planwatch.faults import checkpoint
@@ -41,6 +42,16 @@ create table if not exists quality.quality_result (
     observed      varchar,
     title_zh      varchar,
     description   varchar,
+    validated_at  timestamp not null
+);
+"""
+# which rows each gate run looked at (DuckDB target: the scoped gate's record; the other targets audit in full)
+GATE_RUN_DDL = """
+create table if not exists quality.gate_run (
+    run_id        varchar not null,
+    scope         varchar not null,   -- full: every rule over every row; changed: the submissions in scope
+    submissions   integer,            -- in scope (changed only)
+    keys          integer,            -- indicator × region keys in scope (changed, after the build)
     validated_at  timestamp not null
 );
 """
@@ -67,6 +78,12 @@ class GateResult:
     docs_index: str
     docs_offline: str = ""
     """Empty when the Data Docs render with no network; otherwise why not (expectations/data_docs.py)."""
+    scope: list[str] = field(default_factory=list)
+    """Empty for a full audit; else what a scoped gate looked at, in Chinese and English (expectations/gate_scope.py)."""
+
+    @property
+    def is_full_audit(self) -> bool:
+        return not self.scope
 
     @property
     def failed_errors(self) -> list[CheckResult]:
@@ -93,6 +110,8 @@ class GateResult:
             f"警告 {len(self.failed_warnings)} 项（运行 {self.run_id}）",
             f"Quality checks: {len(self.results)}, passed {passed}, errors {len(self.failed_errors)}, "
             f"warnings {len(self.failed_warnings)} (run {self.run_id})"))
+        lines.append(bilingual(*self.scope) if self.scope else bilingual(
+            "全面检查：每条规则检查全部数据", "full audit: every rule over every row"))
         lines.append(bilingual(f"质量报告：{self.docs_index}", f"Quality report (Data Docs): {self.docs_index}"))
         if self.docs_offline:
             lines.append(bilingual("  质量报告离线无法完整显示（缺少脚本和样式）", f"  {self.docs_offline}"))
@@ -117,17 +136,24 @@ def _observed(result) -> str | None:
 
 
 @writes_warehouse
-def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str | None = None) -> GateResult:
-    """Validate `checks` (default: all). Calls sharing a run_id (one pipeline run validates raw loads before
-    the build and staging and marts after it) add up to one result in last_run.json."""
+def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str | None = None,
+             scoped: bool = False) -> GateResult:
+    """Validate `checks` (default: all) over every row, or with `scoped` (a pipeline run on DuckDB) over the
+    submissions no release carries yet and the keys they touch (expectations/gate_scope.py). Calls sharing a run_id
+    (one pipeline run validates raw loads before the build and staging and marts after it) add up to one result
+    in last_run.json."""
     checks = checks if checks is not None else build_checks()
     run_id = run_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    scope = None
+    if scoped and settings.target == "duckdb":
+        scope = write_gate_scope(settings, with_keys=any(c.scope == KEY for c in checks))
     if settings.target == "spark":
         gate = _validate_in_own_process(settings, checks, run_id)  # Derby: one Spark process at a time
     else:
-        gate = validate(settings, checks, run_id)
+        gate = validate(settings, checks, run_id, scope)
     previous = last_run(settings)
-    merged = GateResult(run_id, gate.validated_at, list(gate.results), gate.docs_index, gate.docs_offline)
+    merged = GateResult(run_id, gate.validated_at, list(gate.results), gate.docs_index, gate.docs_offline,
+                        list(gate.scope))
     if previous and previous.run_id == run_id:
         names = {r.check_name for r in gate.results}
         merged.results = [r for r in previous.results if r.check_name not in names] + gate.results
@@ -135,8 +161,9 @@ def run_gate(settings: Settings, checks: list[Check] | None = None, run_id: str 
     return gate
 
 
-def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult:
-    """Run the checks in the target warehouse with Great Expectations, rebuild the Data Docs, record history."""
+def validate(settings: Settings, checks: list[Check], run_id: str, scope: GateScope | None = None) -> GateResult:
+    """Run the checks in the target warehouse with Great Expectations, rebuild the Data Docs, record history. With
+    a scope, each check reads the rows its `scope` names (a query asset over its table) instead of the table."""
     import great_expectations as gx
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
@@ -144,9 +171,9 @@ def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult
     try:
         if DATASOURCE in [d.name for d in context.data_sources.all().values()]:
             context.data_sources.delete(DATASOURCE)
-        by_table: dict[str, list[Check]] = defaultdict(list)
+        by_table: dict[tuple[str, str], list[Check]] = defaultdict(list)
         for check in checks:
-            by_table[check.table].append(check)
+            by_table[check.table, check.scope if scope else WHOLE].append(check)
         if settings.target == "spark":
             from planwatch.targets.spark import spark_session
 
@@ -155,18 +182,23 @@ def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult
         else:
             source = context.data_sources.add_sql(name=DATASOURCE, **warehouse_connection(settings))
         definitions = []
-        for table, table_checks in by_table.items():
+        for (table, rows), table_checks in by_table.items():
             schema, name = table.split(".")
+            # the scoped rows get names of their own: a suite, its validations and its Data Docs pages say which
+            label = table if rows == WHOLE else f"{table}.{rows}_scope"
             if settings.target == "spark":
                 batch = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole_table")
-            else:
+            elif rows == WHOLE:
                 asset = source.add_table_asset(name=table, schema_name=schema, table_name=name)
                 batch = asset.add_batch_definition_whole_table("whole_table")
+            else:
+                asset = source.add_query_asset(name=label, query=f"select * from {table} where {PREDICATES[rows]}")
+                batch = asset.add_batch_definition_whole_table("whole_table")
             suite = context.suites.add_or_update(gx.ExpectationSuite(
-                name=f"{table_checks[0].suite}.{table}",
+                name=f"{table_checks[0].suite}.{label}",
                 expectations=[copy.copy(c.expectation) for c in table_checks]))  # a suite owns its expectations
             definitions.append(context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=f"validate.{table}", data=batch, suite=suite)))
+                gx.ValidationDefinition(name=f"validate.{label}", data=batch, suite=suite)))
         if settings.target == "spark":
             # a Spark batch is a DataFrame handed over at run time, one per table: no shared checkpoint run
             validations = [definition.run(batch_parameters={"dataframe": spark.table(definition.data.data_asset.name)},
@@ -204,8 +236,8 @@ def validate(settings: Settings, checks: list[Check], run_id: str) -> GateResult
         del context
         gc.collect()
     gate = GateResult(run_id, datetime.now(timezone.utc).replace(tzinfo=None).isoformat(), results, docs_index,
-                      docs_offline)
-    record_history(settings, gate)
+                      docs_offline, list(scope.describe()) if scope else [])
+    record_history(settings, gate, scope)
     return gate
 
 
@@ -245,7 +277,7 @@ def warehouse_connection(settings: Settings) -> dict:
             "kwargs": {"connect_args": {"read_only": True, "config": settings.duckdb_config}}}
 
 
-def record_history(settings: Settings, gate: GateResult) -> None:
+def record_history(settings: Settings, gate: GateResult, scope: GateScope | None = None) -> None:
     """Append the results to quality.quality_result in the target warehouse (it is published with the marts)
     and write the whole history to quality_history.parquet for the steward."""
     checkpoint("gate.before_history")
@@ -273,6 +305,11 @@ def record_history(settings: Settings, gate: GateResult) -> None:
         con.execute(HISTORY_DDL)
         con.executemany(insert, rows)
         con.execute(f"copy quality.quality_result to {sql_literal(history)} (format parquet)")
+        if settings.target == "duckdb":
+            con.execute(GATE_RUN_DDL)
+            con.execute("insert into quality.gate_run values (?, ?, ?, ?, ?)",
+                        [gate.run_id, "changed" if scope else "full", scope.loads if scope else None,
+                         scope.keys if scope else None, gate.validated_at])
 
 
 def write_last_run(settings: Settings, gate: GateResult) -> None:

@@ -9,7 +9,7 @@ query that joins and *with* one otherwise: joining queries therefore write `{bat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 from datetime import date
 
@@ -17,6 +17,7 @@ import great_expectations.expectations as gxe
 from great_expectations.render import LegacyDiagnosticRendererType, RenderedTableContent
 from great_expectations.render.renderer.renderer import renderer
 
+from expectations.gate_scope import KEY, LOAD, WHOLE
 from planwatch.plan_pack import regions_in_plans, seed_rows
 from planwatch.publish.column_labels import COLUMN_ZH
 from planwatch.settings import get_settings
@@ -37,6 +38,15 @@ class Check:
     severity: str
     title_zh: str
     expectation: gxe.Expectation
+    scope: str = WHOLE  # which rows a pipeline run's scoped gate gives it (expectations/gate_scope.py)
+
+
+# the scoped gate: a table's checks read the rows of the submissions in scope (load) or every row of the keys they
+# touch (key); the checks named here always read the whole table — cheap invariants and plan-wide rules
+TABLE_SCOPE = {"raw.observation": LOAD, "staging.stg_raw__observations": LOAD,
+               "marts.fct_indicator_observation": KEY, "marts.fct_plan_progress": KEY}
+ALWAYS_WHOLE = {"raw_observation_columns", "raw_observation_value_is_decimal", "raw_observation_key_unique",
+                "marts_expected_year_present"}
 
 
 def _seed_column(seed: str, column: str) -> list[str]:
@@ -202,6 +212,7 @@ def build_checks() -> list[Check]:
               _rows("select target_code, cell_ref, finding_zh from {batch} where not values_agree",
                     "targets stated in the text agree with the 专栏 tables")),
     ]
+    checks = [replace(c, scope=WHOLE if c.name in ALWAYS_WHOLE else TABLE_SCOPE.get(c.table, WHOLE)) for c in checks]
     for check in checks:
         check.expectation.severity = GX_SEVERITY[check.severity]
         check.expectation.meta = {"check": check.name, "family": check.family, "severity": check.severity,

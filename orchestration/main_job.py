@@ -27,7 +27,7 @@ def run_log_path(settings: Settings) -> Path:
     return folder / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}.log"
 
 
-def run_main_job(settings: Settings, verbose: bool = False, force: bool = False) -> int:
+def run_main_job(settings: Settings, verbose: bool = False, force: bool = False, full_audit: bool = False) -> int:
     export_env(settings)
     where = settings.warehouse if settings.target == "duckdb" else f"{settings.target} (loads: {settings.warehouse})"
     unchanged = None if force else nothing_changed(settings)
@@ -37,6 +37,7 @@ def run_main_job(settings: Settings, verbose: bool = False, force: bool = False)
     from dagster import DagsterInstance
 
     from expectations.gate import last_run
+    from orchestration.assets.quality_checks import AUDIT_TAG
     from orchestration.definitions import MAIN_JOB, build_definitions
     from planwatch.publish.publisher import publication_blocked
 
@@ -53,7 +54,8 @@ def run_main_job(settings: Settings, verbose: bool = False, force: bool = False)
         job = defs.resolve_job_def(MAIN_JOB)
         with DagsterInstance.get() as instance:
             result = job.execute_in_process(instance=instance, raise_on_error=False,
-                                            run_config=VERBOSE_LOGS if verbose else PROGRESS_LOGS)
+                                            run_config=VERBOSE_LOGS if verbose else PROGRESS_LOGS,
+                                            tags={AUDIT_TAG: "full"} if full_audit else None)
     gate = last_run(settings)
     gate = gate if gate and datetime.fromisoformat(gate.validated_at).replace(tzinfo=timezone.utc).timestamp() >= started else None
     if gate:

@@ -79,8 +79,10 @@ class Settings:
     """PLANWATCH_YEARLY_CRON: the yearly run, after the statistical bulletin appears (1 April 06:00)."""
     nightly_cron: str = "30 2 * * *"
     """PLANWATCH_NIGHTLY_CRON: the nightly landing scan (02:30)."""
+    audit_cron: str = "0 4 * * 0"
+    """PLANWATCH_AUDIT_CRON: the weekly full audit, every quality rule over every row (Sunday 04:00)."""
     timezone: str = "Asia/Shanghai"
-    """PLANWATCH_TIMEZONE: the time zone of both schedules."""
+    """PLANWATCH_TIMEZONE: the time zone of the schedules."""
     sensor_interval_seconds: int = 60
     """PLANWATCH_SENSOR_INTERVAL: how often the landing sensor looks for new or changed files."""
     alert_webhook: str | None = None
@@ -192,6 +194,7 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         log_dir=home / "logs",
         yearly_cron=_cron("PLANWATCH_YEARLY_CRON", "0 6 1 4 *"),
         nightly_cron=_cron("PLANWATCH_NIGHTLY_CRON", "30 2 * * *"),
+        audit_cron=_cron("PLANWATCH_AUDIT_CRON", "0 4 * * 0"),
         timezone=_timezone("PLANWATCH_TIMEZONE", "Asia/Shanghai"),
         sensor_interval_seconds=_int("PLANWATCH_SENSOR_INTERVAL", 60, minimum=1),
         alert_webhook=os.environ.get("PLANWATCH_ALERT_WEBHOOK") or None,

@@ -51,7 +51,8 @@ def test_schedules_evaluate_to_the_documented_times(defs_with_landing):
     defs, settings = defs_with_landing
     start = datetime(2026, 11, 27, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
     expected = {"yearly_after_bulletin": [datetime(2027, 4, 1, 6, 0), datetime(2028, 4, 1, 6, 0)],
-                "nightly_landing_scan": [datetime(2026, 11, 28, 2, 30), datetime(2026, 11, 29, 2, 30)]}
+                "nightly_landing_scan": [datetime(2026, 11, 28, 2, 30), datetime(2026, 11, 29, 2, 30)],
+                "weekly_full_audit": [datetime(2026, 11, 29, 4, 0), datetime(2026, 12, 6, 4, 0)]}
     for name, times in expected.items():
         schedule = defs.get_schedule_def(name)
         assert schedule.execution_timezone == "Asia/Shanghai"

@@ -26,6 +26,7 @@ def sha256(path: Path) -> str:
 def test_run_validates_before_it_publishes(built_home):
     out = (built_home / "run_stdout.txt").read_text(encoding="utf-8")
     assert "Quality checks: 23" in out and "errors 0" in out
+    assert "full audit: every rule over every row" in out  # the first build, and a final evaluation's run
     assert "Quality report (Data Docs):" in out
     assert (built_home / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
     published = built_home / "published" / "planwatch.duckdb"
@@ -129,6 +130,52 @@ def test_each_family_fails_on_its_bad_fixture(corrupted_home, monkeypatch, famil
     assert gate.passed == (severities == {"warning"})  # errors block, warnings do not
 
 
+def test_the_scoped_gate_catches_a_bad_new_submission_and_the_full_audit_a_bad_old_row(corrupted_home, monkeypatch):
+    """Issue 21: a run validates the submissions no release carries yet and every key they touch (with the regions
+    above them); the rest was proven by its release, and the full audit validates every row."""
+    monkeypatch.setenv("PLANWATCH_EXPECTED_YEAR", "2025")
+    settings = get_settings(home=corrupted_home)
+    checks = [c for c in build_checks() if c.family in ("codes_known", "cumulative")]
+    failing = {"raw_observation_region_known", "marts_cumulative_never_decreasing"}
+    with duckdb.connect(str(settings.warehouse)) as con:  # bad values planted in rows of a published release
+        con.execute("update raw.observation set region_code = '440799' where indicator_code = 'URBAN_NEW_JOBS' "
+                    "and year = 2023 and region_code = '440703'")
+        con.execute("update marts.fct_plan_progress set cumulative_actual = 1 where indicator_code = 'URBAN_NEW_JOBS' "
+                    "and region_code = '440700' and year = 2023")
+    scoped = run_gate(settings, checks, scoped=True)
+    assert scoped.passed and "the 0 submission(s)" in scoped.render(), scoped.render()
+    full = run_gate(settings, checks)
+    assert failing <= {r.check_name for r in full.results if not r.success} and not full.passed
+    assert "full audit" in full.render()
+
+    with duckdb.connect(str(settings.warehouse)) as con:  # a new submission from 蓬江区 with one unknown region
+        con.execute("insert into raw.load_file select * replace ('new-load' as load_id, 'pengjiang_2025.csv' as "
+                    "file_name) from raw.load_file limit 1")
+        con.execute("insert into raw.observation select * replace ('new-load' as load_id, vintage + 100 as vintage) "
+                    "from raw.observation where indicator_code = 'URBAN_NEW_JOBS' and region_code = '440703' "
+                    "and year = 2025")
+        con.execute("insert into raw.observation select * replace ('new-load' as load_id, vintage + 100 as vintage, "
+                    "'440798' as region_code) from raw.observation where indicator_code = 'URBAN_NEW_JOBS' "
+                    "and region_code = '440703' and year = 2025")
+        con.execute("insert into raw.submission_event values ('new-load', 'accepted', '440703', 'test', 'test', null, "
+                    "null, null, current_timestamp::timestamp)")
+    scoped = run_gate(settings, checks, scoped=True)
+    # the unknown region of the new file, and the city's running total its county row leads to (440703 → 440700)
+    assert failing <= {r.check_name for r in scoped.results if not r.success}, scoped.render()
+    region = next(r for r in scoped.results if r.check_name == "raw_observation_region_known")
+    assert "440798" in region.observed and "440799" not in region.observed  # the old row is not its business
+    assert "the 1 submission(s)" in scoped.render()
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        # the run that built the home audited in full (its first build); then this test's three gates
+        assert con.execute("select scope, submissions from quality.gate_run order by validated_at").fetchall() == [
+            ("full", None), ("full", None), ("changed", 0), ("full", None), ("changed", 1)]
+    # on demand, as a steward asks for it: every rule over every row, the old bad row named, exit status 1
+    audit = planwatch_cli("quality", "--full", home=corrupted_home, check=False,
+                          env_extra={"PLANWATCH_EXPECTED_YEAR": "2025"})
+    assert audit.returncode == 1 and "full audit: every rule over every row" in audit.stdout
+    assert "raw_observation_region_known" in audit.stdout and "440799" in audit.stdout
+
+
 def test_gate_releases_the_warehouse(corrupted_home):
     settings = get_settings(home=corrupted_home)
     run_gate(settings, [c for c in build_checks() if c.family == "keys"])
@@ -137,6 +184,19 @@ def test_gate_releases_the_warehouse(corrupted_home):
 
 
 # ------------------------------------------------------------------------------------ end to end
+def test_a_run_checks_what_changed_unless_it_audits(built_home, tmp_path):
+    """As `planwatch run` starts it, through Dagster: a run whose report is not a final evaluation (here: no report
+    after the run) validates what changed; `--full-audit` (the weekly schedule's tag) every rule over every row."""
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home, ignore=shutil.ignore_patterns("dagster"))
+    env = {"PLANWATCH_REPORT_AFTER_RUN": "false"}
+    scoped = planwatch_cli("run", "--force", home=home, env_extra=env)
+    gate = last_run(get_settings(home=home))
+    assert gate.passed and gate.scope and "the 0 submission(s) no release carries yet" in scoped.stdout
+    audit = planwatch_cli("run", "--full-audit", home=home, env_extra=env)
+    assert last_run(get_settings(home=home)).is_full_audit and "full audit" in audit.stdout
+
+
 def test_a_failing_error_check_stops_publication(built_home, tmp_path, monkeypatch):
     """An error-level check that fails on the built warehouse (a negative count planted in the marts, as no load
     can write since a submission with one is returned) stops publication: the published copy stays as it was."""

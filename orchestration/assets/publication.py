@@ -10,7 +10,7 @@ from planwatch.publish.published_copy import published_path
 from planwatch.publish.publisher import publish, publish_exports
 from planwatch.release.queries import open_mart_queries, queries
 from planwatch.release.releases import release_candidate
-from planwatch.reports import write_report
+from planwatch.reports import report_due, write_report
 
 
 class GateNotPassed(Exception):
@@ -82,13 +82,10 @@ def build_publish_assets(mart_keys: list[AssetKey]):
         settings = planwatch.settings()
         if not settings.report_after_run or not published_path(settings).exists():
             return MaterializeResult(metadata={"reports": 0})
-        with duckdb.connect(str(published_path(settings)), read_only=True) as con:
-            last_year, end_year = con.execute(
-                "select max(p.year), max(d.end_year) from marts.fct_plan_progress p join marts.dim_plan d "
-                "using (plan_code) where p.actual_value is not null").fetchone()
-        if last_year is None:  # nothing released has a value yet (every value held, or none loaded)
+        due = report_due(published_path(settings))
+        if due is None:  # nothing released has a value yet (every value held, or none loaded)
             return MaterializeResult(metadata={"reports": 0, "reason": "no published values yet"})
-        kind = "final" if last_year >= end_year else "annual"
+        kind, last_year = due
         written = write_report(settings, kind, last_year)
         return MaterializeResult(metadata={"kind": kind, "year": last_year, "files": [str(p) for p in written]})
 

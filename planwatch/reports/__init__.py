@@ -18,7 +18,26 @@ from planwatch.reports.report_workbook import write_xlsx
 from planwatch.settings import Settings
 
 FORMATS = ("docx", "pdf", "xlsx")
-__all__ = ["FORMATS", "KINDS", "ReportData", "ReportProblem", "reports_dir", "write_report"]
+__all__ = ["FORMATS", "KINDS", "ReportData", "ReportProblem", "report_due", "reports_dir", "write_report"]
+
+
+def report_due(database: Path) -> tuple[str, int] | None:
+    """The report a run writes from `database`: the final evaluation (总结评估) once the plan's last year has values,
+    else the annual monitoring report of the latest year with values; None before any value (or any build)."""
+    import duckdb
+
+    if not database.exists():
+        return None
+    with duckdb.connect(str(database), read_only=True) as con:
+        try:
+            last_year, end_year = con.execute(
+                "select max(p.year), max(d.end_year) from marts.fct_plan_progress p join marts.dim_plan d "
+                "using (plan_code) where p.actual_value is not null").fetchone()
+        except duckdb.CatalogException:  # not built yet
+            return None
+    if last_year is None:
+        return None
+    return ("final" if last_year >= end_year else "annual"), last_year
 
 
 def reports_dir(settings: Settings) -> Path:
