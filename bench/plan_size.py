@@ -28,9 +28,6 @@ from pathlib import Path
 from planwatch.settings import REPO_ROOT
 
 PAIRS = 3
-# the counties that send revisions, one file each: three for the runs, three for the loads
-COUNTIES = [("440703", "蓬江区"), ("440704", "江海区"), ("440705", "新会区"), ("440781", "台山市"), ("440783", "开平市"),
-            ("440784", "鹤山市")]
 BARE_READ = ("import sys, duckdb\n"
              "con = duckdb.connect(sys.argv[1])\n"
              "con.execute('create or replace table submission as select * from read_csv(?, header = true)', "
@@ -94,7 +91,19 @@ def step_seconds(run_stdout: str) -> dict[str, float]:
     return steps
 
 
+def counties() -> list[tuple[str, str]]:
+    """The counties of the bundled pack (the commands run with no PLANWATCH_* setting: on the bundled pack), each of
+    which sends one revision: the first `pairs` for the runs, the next for the loads."""
+    from planwatch.plan_pack import seed_rows
+
+    return [(r["region_code"], r["name_zh"]) for r in seed_rows(REPO_ROOT / "seeds", "regions")
+            if r["level"] == "county"]
+
+
 def bench_plan_size(work: Path, pairs: int = PAIRS) -> dict:
+    senders = counties()
+    if len(senders) < 2 * pairs:
+        raise SystemExit(f"plan size: {pairs} pairs need {2 * pairs} counties, the pack has {len(senders)}")
     home = work / "plan_size"
     shutil.rmtree(home, ignore_errors=True)
     env = _env(home)
@@ -103,7 +112,7 @@ def bench_plan_size(work: Path, pairs: int = PAIRS) -> dict:
     first, _ = timed([planwatch, "run"], env)
     result = {"first_run_s": round(first, 1), "pairs": [], "unchanged_s": [], "loads": []}
     for number in range(pairs):
-        county_revision(home, COUNTIES[number], number + 1)
+        county_revision(home, senders[number], number + 1)
         run, out = timed([planwatch, "run"], env)
         build, _ = timed([planwatch, "dbt", "build"], env)
         result["pairs"].append({"run_s": round(run, 2), "dbt_build_s": round(build, 2), "steps": step_seconds(out)})
@@ -117,7 +126,7 @@ def bench_plan_size(work: Path, pairs: int = PAIRS) -> dict:
     print(f"  nothing new {statistics.median(result['unchanged_s']):.2f} s", flush=True)
     scratch = work / "plan_size_bare.duckdb"
     for number in range(pairs, 2 * pairs):
-        path = county_revision(home, COUNTIES[number], number + 1)
+        path = county_revision(home, senders[number], number + 1)
         load, _ = timed([planwatch, "load", str(path)], env)
         scratch.unlink(missing_ok=True)
         read, out = timed([sys.executable, "-c", BARE_READ, str(scratch), str(path)], env)
