@@ -72,11 +72,13 @@ def published_value(home: Path, source_file: str):
 
 def test_dagster_daemon_runs_the_job_from_the_ui_the_sensor_and_a_schedule(tmp_path):
     home, port = tmp_path / "home", free_port()
-    # the nightly schedule set to fire once, two minutes from now (a minute's resolution: 1–2 minutes); runs
-    # wait in the queue for each other, so the order of the first three does not matter
+    # the weekly full audit set to fire once, two minutes from now (a minute's resolution: 1–2 minutes); runs
+    # wait in the queue for each other, so the order of the first three does not matter. (Not the nightly scan: with
+    # nothing new since the last complete run it skips its tick, as it should, and whether the sensor's run has
+    # completed by then is a race.)
     fire = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(minutes=2)
     env = {**os.environ, "PLANWATCH_HOME": str(home), "PLANWATCH_SENSOR_INTERVAL": "5",
-           "PLANWATCH_NIGHTLY_CRON": f"{fire.minute} {fire.hour} * * *", "PLANWATCH_ALERT_WEBHOOK": ""}
+           "PLANWATCH_AUDIT_CRON": f"{fire.minute} {fire.hour} * * *", "PLANWATCH_ALERT_WEBHOOK": ""}
     for var in ("PLANWATCH_WAREHOUSE", "PLANWATCH_LANDING", "DAGSTER_HOME"):
         env.pop(var, None)
     log = open(tmp_path / "dagster_dev.log", "w", encoding="utf-8")
@@ -107,11 +109,13 @@ def test_dagster_daemon_runs_the_job_from_the_ui_the_sensor_and_a_schedule(tmp_p
         assert {"key": "planwatch/files", "value": "2025_蓬江区.csv"} in sensed[0]["tags"]
         assert [(float(v), latest) for v, latest in published_value(home, "2025_蓬江区.csv")] == [(2.37, True)]
 
-        # 3. the schedule's tick: the daemon launches the whole job, which succeeds (nothing new: it publishes the same)
+        # 3. the schedule's tick: the daemon launches the whole job as a full audit, which succeeds (nothing new: it
+        # publishes the same)
         scheduled = wait_for("the schedule's run", lambda: [
-            r for r in runs(port, "dagster/schedule_name", "nightly_landing_scan")
+            r for r in runs(port, "dagster/schedule_name", "weekly_full_audit")
             if r["status"] in ("SUCCESS", "FAILURE")], 420, ui)
         assert [r["status"] for r in scheduled] == ["SUCCESS"]
+        assert {"key": "planwatch/audit", "value": "full"} in scheduled[0]["tags"]
 
         # 4. a run that fails — the working warehouse is held by another process while a file arrives — ends
         # FAILURE, publishes nothing, and its failure is in the alert log
