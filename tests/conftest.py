@@ -92,6 +92,7 @@ def built_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("planwatch_home")
     result = planwatch_cli("run", home=home)
     (home / "run_stdout.txt").write_text(result.stdout, encoding="utf-8")
+    (home / "run_stderr.txt").write_text(result.stderr, encoding="utf-8")
     return home
 
 
