@@ -10,13 +10,14 @@ a ratio to it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from planwatch.publish.exports import CSV_MAX_ROWS
+from planwatch.publish.exports import CSV_MAX_ROWS, partition_name
 
 LOAD_SQL = """
 insert into observation
@@ -208,10 +209,8 @@ def stage_publish(warehouse: Path, published: Path) -> int:
     published.mkdir(parents=True, exist_ok=True)
     target = published / "floor.duckdb"
     staging = published / ".floor.tmp"
-    exports = published / "exports"
-    for p in (staging,):
-        if p.exists():
-            p.unlink()
+    if staging.exists():
+        staging.unlink()
     with duckdb.connect() as con:
         con.execute(f"attach '{warehouse}' as working (read_only)")
         con.execute(f"attach '{staging}' as out (storage_version 'v1.0.0')")
@@ -219,14 +218,49 @@ def stage_publish(warehouse: Path, published: Path) -> int:
         con.execute("detach out")
         rows = con.execute("select count(*) from working.fct_indicator_observation").fetchone()[0]
     os.replace(staging, target)
-    shutil.rmtree(exports, ignore_errors=True)
-    exports.mkdir()
-    with duckdb.connect(str(target), read_only=True) as con:
-        for table in MARTS:  # planwatch's export contract: Parquet always, CSV up to Excel's row limit
-            con.execute(f"copy {table} to '{exports / table}.parquet' (format parquet)")
-            if con.execute(f"select count(*) from {table}").fetchone()[0] <= CSV_MAX_ROWS:
-                con.execute(f"copy {table} to '{exports / table}.csv' (format csv, header true)")
+    _incremental_exports(target, published)
     return rows
+
+
+def _incremental_exports(target: Path, published: Path) -> None:
+    """planwatch's export contract done by hand: each mart's Parquet partitioned by year, and only the years whose
+    rows changed (count and sum of row hashes, one GROUP BY) written again, the others hard-linked from the previous
+    export; CSV up to Excel's row limit, written when its mart changed; a fresh folder swapped in."""
+    exports, fresh = published / "exports", published / ".exports.floor.tmp"
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
+    old = json.loads((exports / "manifest.json").read_text()) if (exports / "manifest.json").exists() else {}
+    manifest = {}
+    with duckdb.connect(str(target), read_only=True) as con:
+        for table in MARTS:
+            rows = con.execute(f"select year, count(*), sum(hash(t))::varchar from {table} as t group by all").fetchall()
+            prints = {f"{table}/{partition_name(year)}": f"{n}:{digest}" for year, n, digest in rows}
+            stale = [name for name, key in prints.items() if old.get(name) != key]
+            stale_years = [year for year, _, _ in rows if f"{table}/{partition_name(year)}" in stale]
+            for name in set(prints) - set(stale):
+                (fresh / name).mkdir(parents=True)
+                for f in (exports / name).iterdir():
+                    os.link(f, fresh / name / f.name)
+            if stale:
+                where = f"year in ({', '.join(str(y) for y in stale_years if y is not None) or 'null'})" + (
+                    " or year is null" if None in stale_years else "")
+                con.execute(f"copy (select * from {table} where {where}) to '{fresh / table}' "
+                            "(format parquet, partition_by (year), overwrite_or_ignore true)")
+            manifest.update(prints)
+            csv_key = ";".join(sorted(prints.values()))
+            if sum(int(v.split(":")[0]) for v in prints.values()) <= CSV_MAX_ROWS:
+                if old.get(f"{table}.csv") == csv_key:
+                    os.link(exports / f"{table}.csv", fresh / f"{table}.csv")
+                else:
+                    con.execute(f"copy {table} to '{fresh / table}.csv' (format csv, header true)")
+                manifest[f"{table}.csv"] = csv_key
+    (fresh / "manifest.json").write_text(json.dumps(manifest))
+    retired = published / ".exports.floor.old"
+    shutil.rmtree(retired, ignore_errors=True)
+    if exports.exists():
+        os.replace(exports, retired)
+    os.replace(fresh, exports)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 DASHBOARD_SQL = {

@@ -103,7 +103,7 @@ def test_the_whole_pipeline_runs_on_postgres_with_the_same_marts(built_home, pos
             select = mart_select(dd, mart)
             assert normalised(mirror.execute(select).fetchall()) == normalised(dd.execute(select).fetchall()), mart
         assert mirror.execute("select count(*) from quality.quality_result").fetchone()[0] == len(build_checks())
-    assert (home / "published" / "exports" / "parquet" / "fct_plan_progress.parquet").exists()
+    assert list((home / "published" / "exports" / "parquet" / "fct_plan_progress").glob("year=2025/*.parquet"))
 
 
 def test_the_bi_role_reads_the_published_marts_and_nothing_else(postgres_server, postgres_run):

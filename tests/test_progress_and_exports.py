@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 import plan_document as doc
-from planwatch.publish.exports import SDMX_COLUMNS, SDMX_OBS_STATUS, SDMX_UNIT_MEASURE, write_exports
+from planwatch.publish.exports import (MANIFEST, SDMX_COLUMNS, SDMX_OBS_STATUS, SDMX_UNIT_MEASURE, parquet_path,
+                                       write_exports)
 
 
 def test_progress_covers_every_indicator_region_and_year(warehouse):
@@ -125,15 +126,28 @@ def test_every_mart_is_exported(built_home, warehouse):
     marts = [r[0] for r in warehouse.execute(
         "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
     exports = built_home / "published" / "exports"
+    partitioned = 0
     for table in marts:
         n = warehouse.execute(f"select count(*) from marts.{table}").fetchone()[0]
-        assert warehouse.execute(f"select count(*) from '{exports / 'parquet' / (table + '.parquet')}'").fetchall()[0][0] == n
+        columns = [r[0] for r in warehouse.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
+            [table]).fetchall()]
+        path = parquet_path(table, columns)
+        if path.endswith("/"):  # a fact mart: one folder per year, read back as one table with its year
+            partitioned += 1
+            source = f"read_parquet('{exports}/{path}**/*.parquet', hive_partitioning = true)"
+            assert warehouse.execute(f"select year, count(*) from {source} group by all order by 1").fetchall() == \
+                warehouse.execute(f"select year, count(*) from marts.{table} group by all order by 1").fetchall()
+        else:
+            source = f"'{exports / path}'"
+        assert warehouse.execute(f"select count(*) from {source}").fetchall()[0][0] == n
         raw = (exports / "csv" / f"{table}.csv").read_bytes()
         assert raw.startswith(codecs.BOM_UTF8)
         with open(exports / "csv" / f"{table}.csv", encoding="utf-8-sig", newline="") as f:
             assert len(list(csv.DictReader(f))) == n
     text = (exports / "csv" / "dim_indicator.csv").read_text(encoding="utf-8-sig")
     assert "城镇新增就业人数" in text and "约束性" in text
+    assert partitioned >= 3 and (exports / MANIFEST).is_file()
 
 
 def test_sdmx_csv_files_follow_the_format(built_home, warehouse):
@@ -188,11 +202,53 @@ def test_a_mart_beyond_excels_row_limit_is_exported_as_parquet_only(built_home, 
 
     monkeypatch.setattr(exports, "CSV_MAX_ROWS", 600)  # fct_plan_progress has 680 rows; every other mart fewer
     result = exports.write_exports(built_home / "published" / "planwatch.duckdb", tmp_path / "exports")
-    names = {p.name for p in result.files}
-    assert "fct_plan_progress.parquet" in names and "fct_plan_progress.csv" not in names
-    assert "dim_region.csv" in names
+    names = {str(p.relative_to(tmp_path / "exports")) for p in result.files}
+    assert any(n.startswith("parquet/fct_plan_progress/year=") for n in names)
+    assert "csv/fct_plan_progress.csv" not in names and "csv/dim_region.csv" in names
     note = (tmp_path / "exports" / "csv" / "NOT_EXPORTED_AS_CSV.txt").read_text(encoding="utf-8")
     assert "fct_plan_progress: 680 rows > 600" in note and "dim_region" not in note
+
+
+def _export_contents(folder) -> dict:
+    """Every file of an export by its path, bytes and all, but the manifest (it lists what was reused)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
+
+
+def test_a_revised_year_rewrites_only_its_partitions_and_equals_a_full_export(built_home, tmp_path):
+    import shutil
+
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(built_home / "published" / "planwatch.duckdb", warehouse)
+    before = write_exports(warehouse, tmp_path / "before")
+    again = write_exports(warehouse, tmp_path / "again", previous=tmp_path / "before")
+    assert again.written == [] and sorted(again.reused) == sorted(before.written)  # nothing changed: all linked
+    # a county revises one 2024 observation, as a resubmission would
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update marts.fct_indicator_observation set value = value + 1 where rowid = "
+                    "(select min(rowid) from marts.fct_indicator_observation where year = 2024 and is_latest)")
+    result = write_exports(warehouse, tmp_path / "after", previous=tmp_path / "before")
+    full = write_exports(warehouse, tmp_path / "full")
+    assert _export_contents(tmp_path / "after") == _export_contents(tmp_path / "full")
+    parquet = [name for name in result.written if name.startswith("parquet/")]
+    assert parquet == ["parquet/fct_indicator_observation/year=2024"]
+    assert {"csv/fct_indicator_observation.csv", "csv_zh/fct_indicator_observation.csv",
+            "sdmx/observations.csv", "sdmx/targets.csv"} <= set(result.written)
+    assert not any("dim_" in name or "fct_plan_target" in name for name in result.written)
+    assert len(result.written) + len(result.reused) == len(full.written)
+    # a reused piece is the previous export's own file, not a copy
+    old = tmp_path / "before" / "parquet" / "fct_indicator_observation" / "year=2023" / "data_0.parquet"
+    new = tmp_path / "after" / "parquet" / "fct_indicator_observation" / "year=2023" / "data_0.parquet"
+    assert old.stat().st_ino == new.stat().st_ino
+    changed = tmp_path / "after" / "parquet" / "fct_indicator_observation" / "year=2024" / "data_0.parquet"
+    assert changed.stat().st_ino != (tmp_path / "before" / changed.relative_to(tmp_path / "after")).stat().st_ino
+    # a damaged manifest, or a previous file cut short, is never trusted: those pieces are written again
+    (tmp_path / "after" / MANIFEST).write_text("{not json", encoding="utf-8")
+    assert write_exports(warehouse, tmp_path / "damaged", previous=tmp_path / "after").reused == []
+    with open(tmp_path / "full" / "csv" / "dim_region.csv", "r+b") as f:
+        f.truncate(10)
+    cut = write_exports(warehouse, tmp_path / "cut", previous=tmp_path / "full")
+    assert "csv/dim_region.csv" in cut.written and "csv/dim_indicator.csv" in cut.reused
 
 
 def test_the_chinese_csv_names_every_column_and_writes_codes_as_words(built_home, warehouse):

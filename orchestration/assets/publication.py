@@ -48,7 +48,10 @@ def build_publish_assets(mart_keys: list[AssetKey]):
     def exports(planwatch: PlanwatchResource) -> MaterializeResult:
         result = publish_exports(planwatch.settings())
         return MaterializeResult(metadata={"folder": str(result.folder), "tables": len(result.tables),
-                                           "files": len(result.files)})
+                                           "files": len(result.files),
+                                           # pieces: a fact mart's year, a CSV, an SDMX file (exports.py)
+                                           "pieces_written": len(result.written),
+                                           "pieces_reused": len(result.reused)})
 
     @asset(name="early_warnings", group_name="publish", deps=[published_warehouse],
            description="预警: the published rpt_early_warning (indicators behind 序时进度 or whose projection misses the "

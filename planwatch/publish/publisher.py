@@ -67,10 +67,14 @@ def publish_exports(settings: Settings) -> ExportResult:
     fresh = folder / f".exports.{uuid.uuid4().hex[:8]}.tmp"
     for leftover in folder.glob(".exports.*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    result = write_exports(published_path(settings), fresh, settings.duckdb_config)
+    previous = folder / "exports"
+    # the pieces whose rows did not change are hard-linked from the export being replaced (exports.py)
+    result = write_exports(published_path(settings), fresh, settings.duckdb_config,
+                           previous=previous if previous.is_dir() else None)
     checkpoint("exports.before_swap")
-    final = replace_folder(fresh, folder / "exports")
-    return ExportResult(final, result.tables, [final / f.relative_to(fresh) for f in result.files])
+    final = replace_folder(fresh, previous)
+    return ExportResult(final, result.tables, [final / f.relative_to(fresh) for f in result.files],
+                        result.written, result.reused)
 
 
 def where_published(settings: Settings) -> str:
