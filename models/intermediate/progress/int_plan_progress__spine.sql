@@ -4,6 +4,11 @@
 -- the printed target; a region under it against the plan region's standard for rates, or against the plan
 -- region's count target apportioned by the region's share of the plan region in the first plan year both
 -- reported.
+-- A table, not a view: int_plan_progress__judged reads it three times (the rows, each region's children, each
+-- region's parent); as a view its joins over the observations ran three times in one statement and, at national
+-- scale (3.2 million rows), that statement ran out of DuckDB's memory limit (measured 2026-12-04: 2.7 of 2.7 GiB).
+{{ config(materialized='table', file_format='parquet') }}
+
 with
 
 plan as (

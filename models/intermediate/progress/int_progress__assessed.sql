@@ -3,6 +3,10 @@
 -- growth-ratio method as Open SDG implements it) and un_sdg (the UN SDG Progress Chart's projection ratio).
 -- Formulas, thresholds and sources: models/marts/_marts__progress_assessment.yml. A method that does not apply
 -- says why (not_assessed_reason) instead of guessing.
+-- A table, not a view: fct_plan_progress, fct_progress_assessment and rpt_early_warning all read it, and dbt builds
+-- two of them at once; as a view each statement ran the three methods again and, at national scale (9.6 million
+-- rows), the two together ran out of DuckDB's memory limit (measured 2026-12-04).
+{{ config(materialized='table', file_format='parquet') }}
 {% set in_line_points = var('time_elapsed_in_line_points', 0.10) %}
 with
 
