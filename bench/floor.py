@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench.generate import seed_path
 from planwatch.publish.exports import CSV_MAX_ROWS, partition_name
 
 LOAD_SQL = """
@@ -161,13 +162,13 @@ def _connect(path: Path):
 
 def stage_load(warehouse: Path, pack: Path, landing: Path) -> int:
     with _connect(warehouse) as con:
-        con.execute(f"create or replace table indicator as select * from read_csv('{pack / 'plan_indicators.csv'}', "
+        con.execute(f"create or replace table indicator as select * from read_csv('{seed_path(pack, 'plan_indicators')}', "
                     "header = true)")
         con.execute(f"create or replace table region as select * from read_csv('{pack / 'regions.csv'}', header = "
                     "true, all_varchar = true)")
-        con.execute(f"create or replace table zl2 as select * from read_csv('{pack / 'plan_zl2_cells.csv'}', "
+        con.execute(f"create or replace table zl2 as select * from read_csv('{seed_path(pack, 'plan_zl2_cells')}', "
                     "header = true)")
-        con.execute(f"create or replace table plan as select * from read_csv('{pack / 'plan_periods.csv'}', "
+        con.execute(f"create or replace table plan as select * from read_csv('{seed_path(pack, 'plan_periods')}', "
                     "header = true, types = {'region_code': 'varchar'})")
         con.execute("""create table if not exists observation (indicator_code varchar, region_code varchar,
                        year integer, value decimal(24, 6), unit varchar, status varchar, vintage integer,

@@ -8,8 +8,8 @@ indicators (50 each of the four 专栏2 target kinds: cumulative, level, ceiling
 and vintages and takes 1 % of the regions.
 
 Outputs, all deterministic for a given (scale, seed):
-- a plan pack (`seeds/` layout: the same CSV files with the same columns as the repository's seeds, plus its
-  `_seeds.yml`): plan NAT_14 (2021–2025) with a 2020 baseline and a target for every year and indicator,
+- a plan pack (`seeds/` layout: the shared seeds and `_seeds.yml` at the top, one plan folder `plans/nat/` with the
+  same seed kinds and columns as the repository's plan folders): plan NAT_14 (2021–2025) with a 2020 baseline and a target for every year and indicator,
   NAT_13 (2016–2020) with a few printed results, regions, registry, a few text targets;
 - landing files, one per year and vintage: vintage 1 as CSV (the bureaus' first release), vintages 2 and 3
   as Parquet; names sort in load order (v1_*, v2_*, v3_*).
@@ -29,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.plan_pack import KINDS as SEED_KINDS
+from planwatch.plan_pack import SHARED
 from planwatch.settings import REPO_ROOT
 
 FULL = {"provinces": 31, "prefectures": 333, "counties": 2844}
@@ -179,9 +181,19 @@ def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
 
 
 def _header(seed_name: str) -> list[str]:
-    """The repository seed's columns: a pack has exactly the same tables as the Jiangmen plan."""
+    """The seed's columns: a pack has exactly the same tables as the Jiangmen plans (planwatch/plan_pack.py)."""
+    if seed_name in SEED_KINDS:
+        return SEED_KINDS[seed_name]
     with open(REPO_ROOT / "seeds" / f"{seed_name}.csv", encoding="utf-8", newline="") as f:
         return next(csv.reader(f))
+
+
+PLAN_FOLDER = "nat"  # the synthetic plans' folder: both are in one document, as the 13th and 14th are for Jiangmen
+
+
+def seed_path(pack: Path, kind: str) -> Path:
+    """Where a seed of the pack is: a shared one at the top, a plan's in the plan folder (plan_pack's layout)."""
+    return pack / f"{kind}.csv" if kind in SHARED else pack / "plans" / PLAN_FOLDER / f"{PLAN_FOLDER}__{kind}.csv"
 
 
 def _num(value: float) -> str:
@@ -191,18 +203,18 @@ def _num(value: float) -> str:
 def write_pack(con, pack: Path) -> None:
     if pack.exists():
         shutil.rmtree(pack)
-    pack.mkdir(parents=True)
+    (pack / "plans" / PLAN_FOLDER).mkdir(parents=True)
     shutil.copy(REPO_ROOT / "seeds" / "_seeds.yml", pack / "_seeds.yml")
-    _write_csv(pack / "regions.csv", _header("regions"), [
+    _write_csv(seed_path(pack, "regions"), _header("regions"), [
         dict(zip(("region_code", "name_zh", "name_en", "level", "parent_region_code"), row))
         for row in con.execute("select * from region order by region_code").fetchall()])
-    _write_csv(pack / "plan_periods.csv", _header("plan_periods"), [
+    _write_csv(seed_path(pack, "plan_periods"), _header("plan_periods"), [
         {"plan_code": "NAT_13", "region_code": NATION, "name_zh": "全国合成规划“十三五”", "name_en":
          "Synthetic national plan, 13th five-year period", "period_label_zh": "十三五", "start_year": 2016,
-         "end_year": 2020, "source_ref": SOURCE},
+         "end_year": 2020, "source_ref": SOURCE, "status": "history", "is_example": "false"},
         {"plan_code": "NAT_14", "region_code": NATION, "name_zh": "全国合成规划“十四五”", "name_en":
          "Synthetic national plan, 14th five-year period", "period_label_zh": "十四五", "start_year": 2021,
-         "end_year": 2025, "source_ref": SOURCE}])
+         "end_year": 2025, "source_ref": SOURCE, "status": "current", "is_example": "false"}])
     indicators = con.execute("select indicator_code, i, target_kind, u_factor from indicator order by i").fetchall()
     nation = {(code, year): float(value) for code, year, value in con.execute(
         f"select indicator_code, year, value from observation where region_code = '{NATION}' and vintage = 3")
@@ -270,14 +282,14 @@ def write_pack(con, pack: Path) -> None:
                 "quantity_in_base_unit": total, "comparator_text": "", "comparator": "=", "period_start_year": 2021,
                 "period_end_year": 2025, "is_cumulative": "true", "frequency": "period", "target_type": "count",
                 "ratio_of": "", "source_phrase": f"“十四五”期间，合成指标{i}累计 {total} {unit}"})
-    _write_csv(pack / "plan_indicators.csv", _header("plan_indicators"), registry)
-    _write_csv(pack / "plan_table_rows.csv", _header("plan_table_rows"), table_rows)
-    _write_csv(pack / "plan_zl2_cells.csv", _header("plan_zl2_cells"), cells)
-    _write_csv(pack / "plan_zl1_results.csv", _header("plan_zl1_results"), zl1)
-    _write_csv(pack / "plan_text_targets.csv", _header("plan_text_targets"), texts)
-    _write_csv(pack / "indicator_aliases.csv", _header("indicator_aliases"), [
+    _write_csv(seed_path(pack, "plan_indicators"), _header("plan_indicators"), registry)
+    _write_csv(seed_path(pack, "plan_table_rows"), _header("plan_table_rows"), table_rows)
+    _write_csv(seed_path(pack, "plan_zl2_cells"), _header("plan_zl2_cells"), cells)
+    _write_csv(seed_path(pack, "plan_zl1_results"), _header("plan_zl1_results"), zl1)
+    _write_csv(seed_path(pack, "plan_text_targets"), _header("plan_text_targets"), texts)
+    _write_csv(seed_path(pack, "indicator_aliases"), _header("indicator_aliases"), [
         {"alias_zh": f"合成指标第{i}号", "indicator_code": f"I{i:03d}", "note": "synthetic alias"} for i in (1, 2)])
-    _write_csv(pack / "plan_achievements.csv", _header("plan_achievements"), [
+    _write_csv(seed_path(pack, "plan_achievements"), _header("plan_achievements"), [
         {"achievement_code": "A_NAT_001", "plan_code": "NAT_13", "section": "第一章", "subject_zh": "合成指标1",
          "indicator_code": "I001", "value_text": "1", "value": "1", "unit": "人", "unit_multiplier": 1,
          "base_unit": "人", "value_in_base_unit": 1, "period_start_year": 2016, "period_end_year": 2020,

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 import streamlit as st  # noqa: E402
 
 from dashboard.auth import sidebar  # noqa: E402
-from dashboard.banner import show_banner  # noqa: E402
+from dashboard.banner import plan_switcher, show_banner  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from planwatch.settings import get_settings  # noqa: E402
 
@@ -21,6 +21,7 @@ if account is None and not get_settings().anonymous_read:  # PLANWATCH_ANONYMOUS
     st.info(t("sign_in_first", english))
     st.stop()
 show_banner(english)
+plan_switcher(english)
 HERE = Path(__file__).resolve().parent
 # every page is registered for everyone, so a deep link always resolves; a page that acts checks the role itself.
 # The default page lives at "/" only, so /overview would be "Page not found": the default is a hidden page that

@@ -55,3 +55,38 @@ def show_banner(english: bool) -> None:
                  "error-level checks failed): nothing from it is shown." if english else
                  f"最近一次运行（{local_time(gate[0], settings)}）未通过数据质量检查（{gate[1]} 项错误），未发布"
                  + ("；以下数字仍为上述发布版本。" if release else "。"), icon=":material/block:")
+
+
+STATUS_LABELS = {"current": ("现行", "in force"), "evaluating": ("评估中", "being evaluated"),
+                 "history": ("历史", "history")}
+
+
+def plan_switcher(english: bool) -> None:
+    """The sidebar's plan switcher: every monitored plan (the 15th plan beside the 14th while the 14th's final
+    evaluation is written), opening on dim_plan.is_default_view or on a shared link's `?plan=`; every page reads
+    the choice through data.shown_plan(). An example plan (示例) says so above every page."""
+    import duckdb
+
+    try:
+        known = data.plans()
+    except (data.NoPublishedData, duckdb.Error):  # nothing published yet, or a copy from before plans had a status
+        return
+    if known.empty:
+        return
+    codes = list(known.plan_code)
+    if st.session_state.get("plan_code") not in codes:
+        wanted = st.query_params.get("plan")
+        st.session_state["plan_code"] = wanted if wanted in codes else codes[0]
+
+    def label(code: str) -> str:
+        row = known[known.plan_code == code].iloc[0]
+        status = STATUS_LABELS.get(row.status, (row.status, row.status))[1 if english else 0]
+        name = row.name_en if english and row.name_en else row.name_zh
+        return f"{name} · {row.start_year}–{row.end_year} · {status}"
+
+    st.sidebar.selectbox("Plan" if english else "规划", codes, format_func=label, key="plan_code")
+    shown = known[known.plan_code == st.session_state["plan_code"]].iloc[0]
+    if shown.is_example:
+        st.warning("示例规划（Example plan）：不是政府发布的规划，其指标和目标均为示例数字。" if not english else
+                   "Example plan (示例): not a plan any government issued; its indicators and targets are examples.",
+                   icon=":material/science:")

@@ -101,8 +101,11 @@ SUBMISSION_HEADERS = [("文件", "File"), ("状态", "Status"), ("地区", "Regi
 def pack_labels(seed: str, code: str, field: str | None = None) -> dict[str, str]:
     """Code → name (in the reader's language) or → `field`, from the plan pack's seeds: the upload and review
     pages work before anything is published."""
-    from planwatch.plan_pack import seed_rows
+    from planwatch.plan_pack import indicator_registry, seed_rows
     from planwatch.settings import get_settings
 
     column = field or ("name_en" if english() else "name_zh")
-    return {r[code]: r[column] for r in seed_rows(get_settings().seeds, seed)}
+    seeds = get_settings().seeds
+    # the registry as the warehouse keeps it: an indicator's row is the latest plan's that lists it
+    rows = indicator_registry(seeds).values() if seed == "plan_indicators" else seed_rows(seeds, seed)
+    return {r[code]: r[column] for r in rows}

@@ -6,7 +6,7 @@ LABELS = {
     "overview": ("总览", "Overview"),
     "detail": ("指标详情", "Indicator detail"),
     "review13": ("十三五回顾", "13th plan review"),
-    "evaluation14": ("十四五评估", "14th plan evaluation"),
+    "evaluation14": ("规划评估", "Plan evaluation"),
     "upload": ("报送数据", "Submit data"),
     "review": ("审核签发", "Review and sign"),
     "sign_in": ("登录", "Sign in"),

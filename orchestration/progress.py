@@ -51,8 +51,8 @@ class ProgressHandler(logging.Handler):
                          f"隔离 quarantined {meta.get('rows_quarantined', 0)}")
         elif step == "early_warnings" and meta:
             parts.append(f"{meta.get('warnings', 0)} 条预警 warnings（约束性 binding {meta.get('binding', 0)}）")
-        elif step == "reports" and meta:
-            parts.append(f"{meta.get('kind')} {meta.get('year')}: {len(meta.get('files', []))} 个文件 files")
+        elif step == "reports" and meta and isinstance(meta.get("reports"), list):  # one per monitored plan
+            parts.append(f"{', '.join(meta['reports'])}: {len(meta.get('files', []))} 个文件 files")
         elif step == "planwatch_dbt_assets":
             parts.append(f"{self.materialized.get(step, 0)} 个模型与种子 models and seeds")
         passed, errors, warnings = self.checks.get(step, [0, 0, 0])

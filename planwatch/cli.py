@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import os
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -524,7 +525,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings = get_settings()
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     try:
-        written = write_report(settings, args.kind, args.year, args.region, formats, args.lang, made_by=args.by)
+        written = write_report(settings, args.kind, args.year, args.region, formats, args.lang, made_by=args.by,
+                               plan=args.plan)
     except ReportProblem as problem:
         fail(problem.zh, problem.en)
         return 2
@@ -557,6 +559,45 @@ def cmd_recover(args: argparse.Namespace) -> int:
         print(f"  ! {line}")
     say("请运行 planwatch run 重建数据集市。", "Run planwatch run to rebuild the marts.")
     return 1 if outcome.not_replayed else 0
+
+
+def cmd_plan_draft(args: argparse.Namespace) -> int:
+    from planwatch.messages import Problem
+    from planwatch.plan_draft import Registry, draft_document, write_pack
+
+    settings = get_settings()
+    code = args.code.strip().upper()
+    if not re.fullmatch(r"[A-Z][A-Z0-9_]*", code):
+        fail(f"规划代码 {args.code!r} 只能用字母、数字和下划线", f"plan code {args.code!r} must be letters, digits and _")
+        return 2
+    out = Path(args.out) if args.out else settings.seeds / "plans" / code.lower()
+    if out.exists() and any(out.iterdir()) and not args.replace:
+        fail(f"{out} 已存在：审核过的计划包不会被覆盖（要重新起草请加 --replace，或用 --out 写到别处）",
+             f"{out} exists: a reviewed pack is never overwritten (add --replace to draft again, or --out elsewhere)")
+        return 2
+    try:
+        draft = draft_document(Path(args.document), plan_code=code, registry=Registry.from_pack(settings.seeds, without=out.name),
+                               region_code=args.region, previous_plan_code=args.previous, name_en=args.name_en or "",
+                               is_example=args.example)
+        counts = write_pack(draft, Path(args.document), out)
+    except Problem as problem:
+        fail(problem.zh, problem.en)
+        return 2
+    for kind, n in counts.items():
+        print(f"  {out.name}__{kind}.csv  {n}")
+    say(f"已写出计划包草稿 {out}：{sum(counts.values())} 行，{len(draft.review)} 项待审核（见 {out / 'REVIEW.md'}）。"
+        "审核、更正后提交；之后每次构建都会读取它。",
+        f"Wrote the draft plan pack {out}: {sum(counts.values())} rows, {len(draft.review)} items to review (see "
+        f"{out / 'REVIEW.md'}). Review, correct and commit it; every build reads it from then on.")
+    return 0
+
+
+def cmd_plan_describe(args: argparse.Namespace) -> int:
+    from planwatch.plan_pack import plan_folders, write_seed_properties
+
+    for folder in plan_folders(get_settings().seeds):
+        say(f"已写出：{write_seed_properties(folder)}", f"written: {write_seed_properties(folder)}")
+    return 0
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
@@ -707,7 +748,11 @@ def build_parser() -> argparse.ArgumentParser:
                                            "from the published copy")
     report.add_argument("--kind", choices=("annual", "mid_term", "final"), default="annual",
                         help="annual 年度监测报告 / mid_term 中期评估 / final 总结评估")
-    report.add_argument("--year", type=int, help="年份（默认：年度为最新有数据的年份，中期为 2023，总结为 2025） / the year")
+    report.add_argument("--plan", help="规划代码（默认：看板默认显示的规划，dim_plan.is_default_view） / the plan's code "
+                                       "(default: the plan pages open on)")
+    report.add_argument("--year", type=int, help="年份（默认：年度为最新有数据的年份，中期为规划期中间一年，总结为最后一年） / "
+                                                 "the year (default: the latest with data; the middle and the last "
+                                                 "year of the plan for mid_term and final)")
     report.add_argument("--region", help="地区名称或代码（默认：全市） / a region's name or code (default: the city)")
     report.add_argument("--format", default="docx,pdf,xlsx", help="docx,pdf,xlsx 中的一种或几种 / one or more of them")
     report.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 / language")
@@ -718,6 +763,25 @@ def build_parser() -> argparse.ArgumentParser:
                                              "what arrived since")
     recover.add_argument("--force", action="store_true", help="即使工作文件完好也重建 / rebuild even a sound file")
     recover.set_defaults(func=cmd_recover)
+    plan = sub.add_parser("plan", help="规划：从规划文本起草计划包 / plans: draft a plan pack from a plan document")
+    plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    draft = plan_sub.add_parser("draft", help="从规划文本（PDF 提取的文字）起草计划包和审核清单 / draft a plan pack and its "
+                                              "review list from a plan document's text (as extracted from the PDF)")
+    draft.add_argument("document", help="规划文本文件（UTF-8） / the document's text file (UTF-8)")
+    draft.add_argument("--code", required=True, help="规划代码，如 JM_HRSS_15 / the plan's code, e.g. JM_HRSS_15")
+    draft.add_argument("--out", help="计划包文件夹（默认 seeds/plans/<代码小写>） / the pack folder (default "
+                                     "seeds/plans/<code in lower case>)")
+    draft.add_argument("--region", help="地区代码（默认：上一规划的地区） / the region code (default: the previous plan's)")
+    draft.add_argument("--previous", help="上一规划代码（默认：计划包中紧接其前的规划） / the previous plan's code "
+                                          "(default: the pack's plan that ends just before)")
+    draft.add_argument("--name-en", help="英文名称 / the English title")
+    draft.add_argument("--example", action="store_true", help="示例计划包：名称和数据都标为示例 / an example pack, "
+                                                              "labelled 示例 in its name and data")
+    draft.add_argument("--replace", action="store_true", help="覆盖已有的文件夹 / overwrite an existing folder")
+    draft.set_defaults(func=cmd_plan_draft)
+    describe = plan_sub.add_parser("describe", help="由暂存模型的 YAML 重写每个规划文件夹的种子说明 / write each plan "
+                                                    "folder's seed descriptions from the staging models' YAML")
+    describe.set_defaults(func=cmd_plan_describe)
     show = sub.add_parser("settings", help="显示当前设置 / show the settings in force")
     show.set_defaults(func=cmd_settings)
     return parser

@@ -88,9 +88,9 @@ class Settings:
     alert_webhook: str | None = None
     """PLANWATCH_ALERT_WEBHOOK: URL that receives a JSON POST when a run fails (none by default)."""
     seeds: Path = REPO_ROOT / "seeds"
-    """PLANWATCH_SEEDS: the plan pack — the folder of dbt seeds (plan targets, indicator registry, regions) that
-    dbt loads and the loader and quality checks read. Default: the repository's `seeds/` (the Jiangmen plan);
-    the national benchmark points it at a generated pack."""
+    """PLANWATCH_SEEDS: the plan pack — the folder of dbt seeds that dbt loads and the loader and quality checks
+    read: the shared regions and aliases, and a folder per plan document under plans/ (planwatch/plan_pack.py).
+    Default: the repository's `seeds/` (Jiangmen's plans); the national benchmark points it at a generated pack."""
     duckdb_memory_limit: str = "3GB"
     """PLANWATCH_DUCKDB_MEMORY_LIMIT: DuckDB's memory limit in every connection planwatch opens (loads, dbt,
     quality gate, publish); beyond it DuckDB spills to disk. Keeps a national build under 4 GiB of RAM."""
@@ -327,6 +327,10 @@ def export_env(settings: Settings) -> None:
     os.environ["DBT_PROFILES_DIR"] = str(REPO_ROOT)
     os.environ["DBT_PROJECT_DIR"] = str(REPO_ROOT)
     os.environ["PLANWATCH_SEEDS"] = seed_path_for_dbt(settings.seeds)
+    # the plan folders' seed names of each kind, which the staging models union (macros/plan_pack.sql)
+    from planwatch.plan_pack import seed_names_for_dbt
+
+    os.environ["PLANWATCH_PLAN_SEEDS"] = seed_names_for_dbt(settings.seeds)
     os.environ["PLANWATCH_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit  # profiles.yml reads it
     os.environ["PLANWATCH_DBT_TARGET"] = settings.target  # so do these
     os.environ["PLANWATCH_SPARK_DIR"] = str(settings.spark_dir)

@@ -16,8 +16,16 @@ REPO_ROOT = TESTS.parent
 sys.path.insert(0, str(TESTS))  # plan_document helper
 
 
+# the 14th plan's folder: its document and the seeds transcribed from it (seeds/plans/README.md)
+JIANGMEN_14 = REPO_ROOT / "seeds" / "plans" / "jm_hrss_14"
+
+
 def read_seed(name: str) -> list[dict[str, str]]:
-    with open(REPO_ROOT / "seeds" / f"{name}.csv", encoding="utf-8", newline="") as f:
+    """A shared seed, or the kind as the 14th plan's folder has it (what its document prints)."""
+    path = REPO_ROOT / "seeds" / f"{name}.csv"
+    if not path.exists():
+        path = JIANGMEN_14 / f"{JIANGMEN_14.name}__{name}.csv"
+    with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -32,7 +40,18 @@ def _environment_restored():
 
 @pytest.fixture(scope="session")
 def seeds() -> dict[str, list[dict[str, str]]]:
-    return {p.stem: read_seed(p.stem) for p in (REPO_ROOT / "seeds").glob("*.csv")}
+    """The shared seeds and the 14th plan's folder, by kind: the transcription of its document."""
+    kinds = [p.stem for p in (REPO_ROOT / "seeds").glob("*.csv")]
+    kinds += [p.stem.split("__", 1)[1] for p in JIANGMEN_14.glob("*.csv")]
+    return {kind: read_seed(kind) for kind in kinds}
+
+
+@pytest.fixture(scope="session")
+def pack_seeds() -> dict[str, list[dict[str, str]]]:
+    """Every plan folder's rows of each kind, as dbt loads them (planwatch/plan_pack.py)."""
+    from planwatch.plan_pack import KINDS, SHARED, seed_rows
+
+    return {kind: seed_rows(REPO_ROOT / "seeds", kind) for kind in (*SHARED, *KINDS)}
 
 
 PLANWATCH = Path(sys.executable).parent / "planwatch"

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# the document is part of the plan pack, beside the seeds transcribed from it (seeds/document/README.md)
-DOCUMENT = REPO_ROOT / "seeds" / "document" / "plan.txt"
+# the document is part of the plan pack, beside the seeds transcribed from it (seeds/plans/jm_hrss_14/document/)
+DOCUMENT = REPO_ROOT / "seeds" / "plans" / "jm_hrss_14" / "document" / "plan.txt"
 
 MARGIN_NOTES = ("养老科", "工伤科", "仲裁院")
 PAGE_NUMBER = re.compile(r"^-\s*\d+\s*-$")

@@ -11,9 +11,10 @@ from bench.generate import generate
 
 
 def _digest(folder) -> str:
+    """Every file under the folder (a pack has its plan folder under plans/), by its path and bytes."""
     digest = hashlib.sha256()
-    for path in sorted(folder.iterdir()):
-        digest.update(path.name.encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -24,6 +25,7 @@ def test_generator_is_deterministic_and_levels_add_up(tmp_path):
     assert first["observations"] == second["observations"] == 200 * 10 * 3 * sum(first["regions"].values())
     assert _digest(tmp_path / "landing1") == _digest(tmp_path / "landing2")
     assert _digest(tmp_path / "pack1") == _digest(tmp_path / "pack2")
+    assert (tmp_path / "pack1" / "plans" / "nat" / "nat__plan_zl2_cells.csv").exists()
     with duckdb.connect() as con:
         regions = str(tmp_path / "pack1" / "regions.csv")
         mismatches = con.execute(f"""

@@ -32,6 +32,27 @@ def scorecard_rows(at) -> list[list[str]]:
             for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1], re.S)]
 
 
+def test_the_plan_switcher_shows_the_15th_plan_beside_the_14th(dashboard_home):
+    """The sidebar's switcher: the pages open on the 14th plan (being evaluated; the example 15th has no value yet);
+    switched to the 15th, every page shows its table, labelled 示例 above the page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    switcher = at.selectbox(key="plan_code")
+    assert switcher.value == "JM_HRSS_14" and switcher.options[0].startswith("江门市人力资源和社会保障事业发展“十四五”规划")
+    assert not [w for w in at.warning if "示例规划" in w.value]
+    switcher.set_value("JM_HRSS_15_EXAMPLE").run()
+    assert not at.exception
+    rows = scorecard_rows(at)
+    assert len(rows) == 13 and "城镇调查失业率" in {r[1] for r in rows}
+    assert {r[4] for r in rows} == {"2026"}  # its first year, no value yet
+    assert [w for w in at.warning if "示例规划" in w.value]
+    at.switch_page("views/evaluation14.py")
+    at.run()
+    assert not at.exception and "十五五" in at.subheader[0].value and "示例" in at.subheader[0].value
+
+
 def test_every_page_renders_in_chinese_with_demo_data_marked(dashboard_home):
     from streamlit.testing.v1 import AppTest
 
@@ -47,7 +68,7 @@ def test_every_page_renders_in_chinese_with_demo_data_marked(dashboard_home):
     assert "制表单位：江门市人力资源和社会保障局" in at.get("html")[0].proto.body
     assert any("示例数据" in c.value for c in at.caption)
     assert at.info[0].value.startswith("第 1 号发布版本")  # the banner, on every page
-    titles = {"views/detail.py": "指标详情", "views/evaluation14.py": "十四五评估", "views/review13.py": "十三五回顾",
+    titles = {"views/detail.py": "指标详情", "views/evaluation14.py": "规划评估", "views/review13.py": "十三五回顾",
               "views/text_targets.py": "文本目标", "views/quality.py": "数据质量", "views/provenance.py": "数据来源",
               "views/counties.py": "各县对比", "views/dictionary.py": "数据字典"}
     for page in PAGES:
@@ -206,14 +227,14 @@ def test_bi_tools_connect_read_only_through_sqlalchemy(built_home):
     engine = sqlalchemy.create_engine(url, connect_args={"read_only": True})
     with engine.connect() as connection:
         rows = connection.execute(sqlalchemy.text("select count(*) from marts.dim_indicator")).scalar()
-        assert rows == 27
+        assert rows == 29  # 27 in the 14th plan's folder, 2 new in the example 15th's
         with pytest.raises(Exception):
             connection.execute(sqlalchemy.text("create table marts.x as select 1"))
     engine.dispose()
 
 
 PAGE_TITLES = {"overview": ("总览", "Overview"), "detail": ("指标详情", "Indicator detail"),
-               "counties": ("各县对比", "Counties compared"), "evaluation14": ("十四五评估", "14th plan evaluation"),
+               "counties": ("各县对比", "Counties compared"), "evaluation14": ("规划评估", "Plan evaluation"),
                "review13": ("十三五回顾", "13th plan review"), "text_targets": ("文本目标", "Text targets"),
                "quality": ("数据质量", "Data quality"), "provenance": ("数据来源", "Provenance"),
                "dictionary": ("数据字典", "Data dictionary")}
@@ -261,7 +282,7 @@ def test_dashboard_in_a_real_browser(built_home, tmp_path):
             page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60000)  # the series and the counties
             # the evaluation page: the workbook downloads, and it holds the published numbers
             page.goto(f"http://127.0.0.1:{port}/evaluation14")
-            page.get_by_role("heading", name="十四五评估").first.wait_for(timeout=60000)
+            page.get_by_role("heading", name="规划评估").first.wait_for(timeout=60000)
             with page.expect_download(timeout=60000) as download:
                 page.get_by_role("button", name="下载表格（Excel）").click()
             workbook = tmp_path / download.value.suggested_filename
@@ -269,6 +290,11 @@ def test_dashboard_in_a_real_browser(built_home, tmp_path):
             with page.expect_download(timeout=60000) as report:
                 page.get_by_role("button", name="下载报告（Word）").click()
             assert report.value.suggested_filename.endswith("_mid_term_2023_440700.docx")
+            # a shared link to the example 15th plan: its table, and the 示例 warning above it
+            page.goto(f"http://127.0.0.1:{port}/overview?plan=JM_HRSS_15_EXAMPLE")
+            page.get_by_text("城镇调查失业率").first.wait_for(timeout=60000)
+            assert page.get_by_text("示例规划（Example plan）").count() == 1
+            page.screenshot(path=str(shots / "overview_15th_example.png"), full_page=True)
             browser.close()
         from openpyxl import load_workbook
 
@@ -276,12 +302,13 @@ def test_dashboard_in_a_real_browser(built_home, tmp_path):
 
         sheet = load_workbook(workbook)["指标完成情况"]
         with duckdb.connect(str(built_home / "published" / "planwatch.duckdb"), read_only=True) as con:
-            measures = dict(con.execute("select i.name_zh, p.measure_value from marts.fct_plan_progress p "
-                                        "join marts.dim_indicator i using (indicator_code) "
+            # the names as the plan shown prints them (the page opens on dim_plan.is_default_view: the 14th plan)
+            measures = dict(con.execute("select i.name_printed, p.measure_value from marts.fct_plan_progress p "
+                                        "join marts.dim_plan_indicator i using (plan_code, indicator_code) "
                                         "where p.region_code = '440700' and p.year = 2023").fetchall())
-            names = [r[0] for r in con.execute("select i.name_zh from marts.dim_plan_indicator p join "
-                                               "marts.dim_indicator i using (indicator_code) join marts.dim_plan d "
-                                               "on d.plan_code = p.plan_code where d.is_current").fetchall()]
+            names = [r[0] for r in con.execute("select p.name_printed from marts.dim_plan_indicator p "
+                                               "join marts.dim_plan d on d.plan_code = p.plan_code "
+                                               "where d.is_default_view").fetchall()]
         rows = list(sheet.iter_rows(min_row=2, values_only=True))
         assert len(rows) == 17 and all(str(measures[r[1]]).rstrip("0").rstrip(".") ==
                                        f"{r[7]}".rstrip("0").rstrip(".") for r in rows if r[7] is not None)

@@ -5,6 +5,7 @@ other — never back up), and the current plan is decided in one model."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,14 +36,17 @@ def test_the_layers_point_one_way(built_home):
     assert wrong == []
 
 
-def test_the_current_plan_is_decided_once():
-    """Only int_plan__periods ranks the plans; every other model reads its is_current (via dim_plan or directly),
-    and no macro or model stamps a plan code a table does not carry."""
-    deciding = [p.relative_to(REPO).as_posix() for p in (REPO / "models").rglob("*.sql")
-                if "order by start_year" in p.read_text(encoding="utf-8")
-                or "order by periods.start_year" in p.read_text(encoding="utf-8")]
-    assert deciding == ["models/intermediate/plan/int_plan__periods.sql"]
+def test_the_plans_are_placed_once():
+    """Only int_plan__periods places the plans (status, monitored, previous plan) and dim_plan picks the one pages
+    open on; every other model reads them. The one other ordering by start year is the registry's: an indicator's
+    row is the latest plan's that lists it. No macro or model stamps a plan code a table does not
+    carry, and nothing decides "the current plan" from the years: the steward's status says it."""
+    deciding = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "models").rglob("*.sql")
+                      if re.search(r"order by[^)]*\b(start|end)_year", p.read_text(encoding="utf-8")))
+    assert deciding == ["models/intermediate/plan/int_plan__periods.sql", "models/marts/dim_plan.sql",
+                        "models/staging/plan/stg_plan__indicators.sql"]
     assert not (REPO / "macros" / "plan_codes.sql").exists()
+    assert not [p for p in (REPO / "models").rglob("*.sql") if "rank() over (order by" in p.read_text(encoding="utf-8")]
 
 
 def test_dbt_score_rates_the_project_at_least_9(built_home):
@@ -64,9 +68,13 @@ def test_a_non_production_target_builds_in_schemas_of_its_own(tmp_path):
     import subprocess
     import sys
 
+    from planwatch.plan_pack import seed_names_for_dbt
+
     def schemas(target: str) -> set[str]:
+        # dbt without planwatch in front: the plan pack's seed list is what planwatch would hand it
         env = {**os.environ, "PLANWATCH_DBT_TARGET": target, "PLANWATCH_PG_DEV_SCHEMA": "dev_alice",
-               "DBT_TARGET_PATH": str(tmp_path / target), "DBT_LOG_PATH": str(tmp_path / target)}
+               "DBT_TARGET_PATH": str(tmp_path / target), "DBT_LOG_PATH": str(tmp_path / target),
+               "PLANWATCH_PLAN_SEEDS": seed_names_for_dbt(REPO / "seeds")}
         subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir",
                         str(REPO), "--project-dir", str(REPO)], env=env, check=True, timeout=300, cwd=REPO)
         manifest = json.loads((tmp_path / target / "manifest.json").read_text(encoding="utf-8"))
@@ -81,7 +89,7 @@ def test_public_marts_are_versioned_under_their_plain_names(built_home):
     manifest = _manifest(built_home)
     public = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["access"] == "public"
               and n["name"] != "time_spine_daily"]
-    assert len(public) == 15
+    assert len(public) == 16
     assert [(n["name"], n["version"], n["latest_version"], n["alias"]) for n in public] == [
         (n["name"], 1, 1, n["name"]) for n in public]
 
@@ -111,8 +119,10 @@ def test_a_breaking_change_keeps_the_previous_version_beside_the_new(tmp_path):
     # the old version stays in its file (defined_in), the new one in fct_plan_progress_v2.sql
     model["versions"] = [{"v": 1, "defined_in": "fct_plan_progress", "deprecation_date": "2027-06-30"}, {"v": 2}]
     (marts / "_marts__progress.yml").write_text(yaml.safe_dump(properties, allow_unicode=True), encoding="utf-8")
+    from planwatch.plan_pack import seed_names_for_dbt
+
     env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs"),
-           "PLANWATCH_SEEDS": str(project / "seeds")}
+           "PLANWATCH_SEEDS": str(project / "seeds"), "PLANWATCH_PLAN_SEEDS": seed_names_for_dbt(project / "seeds")}
     subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir", str(project),
                     "--project-dir", str(project)], env=env, check=True, timeout=300, cwd=project)
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text(encoding="utf-8"))

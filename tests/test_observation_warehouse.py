@@ -168,8 +168,11 @@ def test_a_prefilled_template_is_filled_in_excel_and_loads(tmp_path):
     book = load_workbook(path)
     sheet = book["数据 data"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    with open(REPO_ROOT / "seeds" / "plan_table_rows.csv", encoding="utf-8") as f:
-        plan_rows = sum(1 for line in f if line.startswith("JM_HRSS_14,"))
+    # 2026 is the (example) 15th plan's first year: its table's rows, not the 14th plan's
+    with open(REPO_ROOT / "seeds" / "plans" / "jm_hrss_15_example" / "jm_hrss_15_example__plan_table_rows.csv",
+              encoding="utf-8") as f:
+        plan_rows = sum(1 for line in f if line.startswith("JM_HRSS_15_EXAMPLE,"))
+    assert plan_rows == 13
     assert len(rows) == plan_rows and {r[1] for r in rows} == {"台山市"} and {r[2] for r in rows} == {2026}
     assert {(str(v.sqref).split(":")[0], v.formula1) for v in sheet.data_validations.dataValidation} == {
         ("A2", f"='选项 lists'!$A$1:$A${plan_rows}"), ("E2", "='选项 lists'!$B$1:$B$5"), ("F2", "='选项 lists'!$C$1:$C$3")}

@@ -35,7 +35,7 @@ def test_definitions_load_with_every_stage(defs_with_landing):
     job_def = defs.resolve_job_def(MAIN_JOB)
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"raw/observation", "seeds/plan_zl2_cells", "marts/fct_plan_progress", "published_warehouse",
+    assert {"raw/observation", "seeds/jm_hrss_14__plan_zl2_cells", "seeds/jm_hrss_15_example__plan_zl2_cells", "marts/fct_plan_progress", "published_warehouse",
             "exports"} <= keys
     checks = {k.name for k in graph.asset_check_keys}
     assert {"marts_counts_non_negative", "raw_observation_key_unique", "marts_plan_text_agrees_with_tables"} <= checks

@@ -13,7 +13,8 @@ YEARS = list(range(2020, 2026))
 def test_run_reports_in_chinese_and_english(built_home):
     out = (built_home / "run_stdout.txt").read_text(encoding="utf-8")
     assert "完成：" in out and "Done:" in out
-    assert re.search(r"(\d+) table targets", out).group(1) == "99"
+    # 专栏2 of the 14th plan (17 × 5 years), its 专栏1 for the 13th (14), the example 15th plan's table (13 × 5)
+    assert re.search(r"(\d+) table targets", out).group(1) == str(17 * 5 + 14 + 13 * 5)
 
 
 def test_marts_live_in_schema_marts_with_contract_types(warehouse):
@@ -60,10 +61,11 @@ def test_every_zl1_row_is_in_the_warehouse(warehouse):
         assert rows[printed.row_no] == (printed.target, 2020)
 
 
-def test_every_text_target_is_in_the_warehouse(warehouse, seeds):
+def test_every_text_target_is_in_the_warehouse(warehouse, pack_seeds):
     stored = dict(warehouse.execute(
         "select target_code, source_phrase from marts.fct_plan_text_target").fetchall())
-    assert stored == {r["target_code"]: r["source_phrase"] for r in seeds["plan_text_targets"]}
+    assert stored == {r["target_code"]: r["source_phrase"] for r in pack_seeds["plan_text_targets"]}
+    assert len(stored) == 59 + 13  # the 14th plan's and the example 15th's
 
 
 def test_readme_query_2023_target_of_new_urban_jobs(warehouse):
@@ -85,6 +87,8 @@ def test_binding_indicators_follow_each_plan(warehouse):
     assert binding == [
         ("JM_HRSS_13", ["INJURY_INS_PARTICIPANTS", "INSPECTION_CLOSURE_RATE", "UNEMP_INS_PARTICIPANTS"]),
         ("JM_HRSS_14", ["INJURY_INS_PARTICIPANTS", "UNEMP_INS_PARTICIPANTS"]),
+        # the example 15th plan makes the pension coverage rate binding
+        ("JM_HRSS_15_EXAMPLE", ["INJURY_INS_PARTICIPANTS", "PENSION_INS_RATE", "UNEMP_INS_PARTICIPANTS"]),
     ]
 
 

@@ -19,7 +19,8 @@ def test_progress_covers_every_indicator_region_and_year(warehouse):
     n, statuses = warehouse.execute("""
         select count(*), list(distinct progress_status) from marts.fct_plan_progress
     """).fetchone()
-    assert n == 17 * 8 * 5
+    # the 14th plan (17 indicators) and the example 15th (13): the city and its 7 counties, 5 years each
+    assert n == (17 + 13) * 8 * 5
     assert set(statuses) <= {"on_track", "at_risk", "off_track", "no_data", "incomplete_data", "no_target"}
 
 
@@ -31,7 +32,7 @@ def test_cumulative_progress_is_the_running_total_since_2021(warehouse):
     """).fetchall())
     rows = warehouse.execute("""
         select year, cumulative_actual, target_value, completion_rate, is_met from marts.fct_plan_progress
-        where indicator_code = 'URBAN_NEW_JOBS' and region_code = '440700' order by year
+        where indicator_code = 'URBAN_NEW_JOBS' and region_code = '440700' and plan_code = 'JM_HRSS_14' order by year
     """).fetchall()
     running = Decimal(0)
     for year, cumulative, target, rate, met in rows:
@@ -44,7 +45,7 @@ def test_cumulative_progress_is_the_running_total_since_2021(warehouse):
 def test_ceilings_are_judged_as_ceilings(warehouse):
     rows = warehouse.execute("""
         select actual_value, target_value, completion_rate, completion_text, is_met from marts.fct_plan_progress
-        where indicator_code = 'URBAN_REG_UNEMP_RATE'
+        where indicator_code = 'URBAN_REG_UNEMP_RATE' and plan_code = 'JM_HRSS_14'
     """).fetchall()
     assert rows
     for actual, target, rate, text, met in rows:
@@ -61,7 +62,8 @@ def test_latest_year_row_answers_on_track_and_pace(warehouse):
     assert len(rows) == 17 * 8
     assert {r[2] for r in rows} == {2025}
     binding = warehouse.execute(
-        "select distinct indicator_code from marts.fct_plan_progress where is_binding order by 1").fetchall()
+        "select distinct indicator_code from marts.fct_plan_progress where is_binding and plan_code = 'JM_HRSS_14' "
+        "order by 1").fetchall()
     assert binding == [("INJURY_INS_PARTICIPANTS",), ("UNEMP_INS_PARTICIPANTS",)]
 
 
@@ -113,7 +115,7 @@ def test_fourteenth_plan_mid_term_and_final_evaluations(warehouse):
 def test_text_targets_carry_their_status_where_data_exists(warehouse, seeds):
     rows = warehouse.execute("""
         select target_code, indicator_code, actual_value, completion_text, data_basis
-        from marts.rpt_plan_evaluation where evaluation = 'text_target'
+        from marts.rpt_plan_evaluation where evaluation = 'text_target' and plan_code = 'JM_HRSS_14'
     """).fetchall()
     assert len(rows) == len(seeds["plan_text_targets"])
     linked = [r for r in rows if r[1]]
@@ -200,13 +202,14 @@ def test_csv_export_neutralises_formula_text(tmp_path, value):
 def test_a_mart_beyond_excels_row_limit_is_exported_as_parquet_only(built_home, tmp_path, monkeypatch):
     from planwatch.publish import exports
 
-    monkeypatch.setattr(exports, "CSV_MAX_ROWS", 600)  # fct_plan_progress has 680 rows; every other mart fewer
+    # fct_plan_progress has 1 200 rows (the 14th plan's 680, the example 15th's 520); dim_region 9
+    monkeypatch.setattr(exports, "CSV_MAX_ROWS", 600)
     result = exports.write_exports(built_home / "published" / "planwatch.duckdb", tmp_path / "exports")
     names = {str(p.relative_to(tmp_path / "exports")) for p in result.files}
     assert any(n.startswith("parquet/fct_plan_progress/year=") for n in names)
     assert "csv/fct_plan_progress.csv" not in names and "csv/dim_region.csv" in names
     note = (tmp_path / "exports" / "csv" / "NOT_EXPORTED_AS_CSV.txt").read_text(encoding="utf-8")
-    assert "fct_plan_progress: 680 rows > 600" in note and "dim_region" not in note
+    assert "fct_plan_progress: 1200 rows > 600" in note and "dim_region" not in note
 
 
 def _export_contents(folder) -> dict:
@@ -260,7 +263,7 @@ def test_the_chinese_csv_names_every_column_and_writes_codes_as_words(built_home
     folder = built_home / "published" / "exports" / "csv_zh"
     with open(folder / "fct_plan_progress.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 17 * 8 * 5 and "进展状态" in rows[0] and "约束性" in rows[0]
+    assert len(rows) == (17 + 13) * 8 * 5 and "进展状态" in rows[0] and "约束性" in rows[0]
     assert {r["进展状态"] for r in rows} <= {"正常推进", "存在风险", "明显滞后", "无数据", "数据不全", "无目标"}
     assert {r["约束性"] for r in rows} == {"是", "否"}
     with open(built_home / "published" / "exports" / "csv" / "fct_plan_progress.csv", encoding="utf-8-sig",

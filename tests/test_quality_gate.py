@@ -25,7 +25,7 @@ def sha256(path: Path) -> str:
 
 def test_run_validates_before_it_publishes(built_home):
     out = (built_home / "run_stdout.txt").read_text(encoding="utf-8")
-    assert "Quality checks: 23" in out and "errors 0" in out
+    assert "Quality checks: 24" in out and "errors 0" in out
     assert "full audit: every rule over every row" in out  # the first build, and a final evaluation's run
     # the run ends its process early (planwatch/cli.py): nothing left for a person to read after it, such as
     # multiprocessing's resource tracker reporting a lock as leaked
@@ -38,7 +38,8 @@ def test_run_validates_before_it_publishes(built_home):
         storage = con.execute("select tags['storage_version'] from duckdb_databases() "
                               "where database_name = 'planwatch'").fetchone()[0]
         assert storage.startswith("v1.0.0")  # readable by DuckDB 1.x clients
-        assert con.execute("select count(*) from marts.fct_plan_progress").fetchone()[0] == 680
+        # the 14th plan and the example 15th: 17 and 13 indicators, the city and 7 counties, 5 years
+        assert con.execute("select count(*) from marts.fct_plan_progress").fetchone()[0] == (17 + 13) * 8 * 5
         # the BI contract: the star schema, the quality history and the release log, not the working schemas
         assert {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()} == {
             "marts", "quality", "review"}

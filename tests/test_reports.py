@@ -22,9 +22,11 @@ def published(home: Path):
 def mart_rows(home: Path, region: str, year: int) -> dict[str, tuple]:
     with published(home) as con:
         return {r[0]: r[1:] for r in con.execute("""
-            select p.indicator_code, i.name_zh, i.unit, p.measure_value, p.final_target_value, p.completion_rate,
+            select p.indicator_code, t.name_printed, i.unit, p.measure_value, p.final_target_value, p.completion_rate,
                    a.category_zh, a.baseline_value
             from marts.fct_plan_progress p join marts.dim_indicator i using (indicator_code)
+            -- the names as the plan reported on prints them (the 15th plan renames one)
+            join marts.dim_plan_indicator t on t.plan_code = p.plan_code and t.indicator_code = p.indicator_code
             join marts.fct_progress_assessment a using (indicator_code, region_code, year)
             where p.region_code = ? and p.year = ? and a.method = 'time_elapsed'""", [region, year]).fetchall()}
 
@@ -140,7 +142,9 @@ def test_a_wrong_region_or_year_is_one_message(built_home):
 
 def test_the_run_writes_the_report_as_a_dagster_asset(built_home):
     stdout = (built_home / "run_stdout.txt").read_text(encoding="utf-8")
-    assert "✓ 报告 / reports：final 2025: 3 个文件 files" in stdout, stdout[-2000:]
+    # one report per monitored plan: the 14th plan's final evaluation, the example 15th plan's first year
+    assert "✓ 报告 / reports：JM_HRSS_14 final 2025, JM_HRSS_15_EXAMPLE annual 2026: 6 个文件 files" in stdout, \
+        stdout[-2000:]
     assert "✓ 预警 / early warnings" in stdout
     written = sorted(p.name for p in (built_home / "published" / "reports").glob("JM_HRSS_14_final_2025_440700.*"))
     assert written == ["JM_HRSS_14_final_2025_440700.docx", "JM_HRSS_14_final_2025_440700.pdf",

@@ -6,7 +6,8 @@ import decimal
 
 MARTS = ["dim_indicator", "dim_plan", "dim_plan_indicator", "dim_region", "dim_year", "fct_indicator_observation",
          "fct_plan_progress", "fct_plan_target", "fct_plan_text_target", "rpt_plan_consistency", "rpt_plan_evaluation",
-         "fct_submission", "fct_submission_issue", "fct_progress_assessment", "rpt_early_warning", "time_spine_daily"]
+         "fct_submission", "fct_submission_issue", "fct_progress_assessment", "rpt_early_warning", "time_spine_daily",
+         "rpt_plan_baseline_check"]
 # empty for the bundled data (nothing quarantined or returned): compared all the same
 MAY_BE_EMPTY = {"fct_submission_issue"}
 # when a load ran (timestamps and an id made from one), not what it holds

@@ -25,7 +25,7 @@ with left:
     kind = st.radio(t("report_kind", en), list(kinds), format_func=kinds.get, horizontal=True, key="evaluation_kind")
 with right:
     region = region_picker("evaluation_region")
-report = read_report_data(data.published_file(), kind, None, region)
+report = read_report_data(data.published_file(), kind, None, region, data.shown_plan())
 
 st.subheader(report_text.title(report, lang))
 for line in report_text.summary(report, lang):

@@ -11,7 +11,7 @@ en = english()
 st.title(t("text_targets", en))
 published_or_stop()
 synthetic_note()
-table = data.evaluation("JM_HRSS_14", "text_target")
+table = data.evaluation(data.shown_plan(), "text_target")
 shown = labelled(table[["name_zh", "target_text", "evaluation_year", "actual_value", "completion_text",
                         "is_met", "data_basis", "source_ref"]], en,
                  keep_codes=("name_zh", "target_text", "source_ref"))

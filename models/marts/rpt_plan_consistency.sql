@@ -22,7 +22,7 @@ steps as (
         targets.target_value_in_base_unit - coalesce(lag(targets.target_value_in_base_unit) over (
             partition by targets.indicator_code, targets.plan_code order by targets.year), 0) as step_in_base_unit
     from targets
-    inner join {{ ref('dim_plan') }} as plans on plans.plan_code = targets.plan_code and plans.is_current
+    inner join {{ ref('dim_plan') }} as plans on plans.plan_code = targets.plan_code and plans.is_monitored
 ),
 
 -- totals and levels at the target's deadline

@@ -1,6 +1,7 @@
 -- Plan evaluations in the shape of 专栏1: the 13th plan's final evaluation recomputed from its printed
--- target and actual (beside the printed completion), the 14th plan's mid-term (2023) and final (2025)
--- evaluations from loaded data, and every text target of 专栏3–16 with its status where data exists.
+-- target and actual (beside the printed completion), each monitored plan's mid-term (its middle year: 2023 for
+-- the 14th plan, 2028 for the 15th) and final evaluations from loaded data, and every text target of 专栏3–16
+-- with its status where data exists.
 with
 
 plan_rows as (
@@ -11,8 +12,8 @@ plans as (
     select * from {{ ref('dim_plan') }}
 ),
 
--- 14th plan: mid-term (2023) and final (2025) from the progress mart -----------------------------------
-fourteenth as (
+-- monitored plans: mid-term and final from the progress mart ----------------------------------------
+monitored as (
     select
         progress.plan_code,
         case when progress.year = plans.end_year then 'final' else 'mid_term' end as evaluation,
@@ -41,13 +42,13 @@ fourteenth as (
     inner join plans using (plan_code)
     inner join plan_rows using (plan_code, indicator_code)
     where progress.region_code = plans.region_code
-      and progress.year in ({{ var('mid_term_year', 2023) }}, plans.end_year)
+      and progress.year in (plans.start_year + cast((plans.end_year - plans.start_year) / 2 as integer), plans.end_year)
 ),
 
 unioned as (
     select * from {{ ref('int_evaluation__thirteenth_plan') }}
     union all
-    {{ evaluation_columns('fourteenth') }}
+    {{ evaluation_columns('monitored') }}
     union all
     select * from {{ ref('int_evaluation__text_targets') }}
 )

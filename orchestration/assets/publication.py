@@ -78,18 +78,18 @@ def build_publish_assets(mart_keys: list[AssetKey]):
                                            "binding": sum(1 for w in warnings if w["priority"] == 1)})
 
     @asset(name="reports", group_name="publish", deps=[published_warehouse],
-           description="The report the office hands in, from the published copy: the final evaluation (总结评估) once "
-                       "the plan's last year has values, else the annual monitoring report of the latest year — "
-                       "Word, PDF (LibreOffice) and Excel under published/reports/.")
+           description="The reports the office hands in, from the published copy, one per monitored plan: the final "
+                       "evaluation (总结评估) once the plan's last year has values, else the annual monitoring report "
+                       "of its latest year — Word, PDF (LibreOffice) and Excel under published/reports/.")
     def reports(planwatch: PlanwatchResource) -> MaterializeResult:
         settings = planwatch.settings()
         if not settings.report_after_run or not published_path(settings).exists():
             return MaterializeResult(metadata={"reports": 0})
         due = report_due(published_path(settings))
-        if due is None:  # nothing released has a value yet (every value held, or none loaded)
+        if not due:  # nothing released has a value yet (every value held, or none loaded)
             return MaterializeResult(metadata={"reports": 0, "reason": "no published values yet"})
-        kind, last_year = due
-        written = write_report(settings, kind, last_year)
-        return MaterializeResult(metadata={"kind": kind, "year": last_year, "files": [str(p) for p in written]})
+        written = [path for plan, kind, year in due for path in write_report(settings, kind, year, plan=plan)]
+        return MaterializeResult(metadata={"reports": [f"{plan} {kind} {year}" for plan, kind, year in due],
+                                           "files": [str(p) for p in written]})
 
     return [published_warehouse, exports, early_warnings, reports]

@@ -50,9 +50,9 @@ def full_audit(context, settings) -> bool:
     if context.run.tags.get(AUDIT_TAG) == "full":
         return True
     due = report_due(settings.warehouse)
-    if due is None:  # the first build (or none with a value): nothing was validated before it
+    if not due:  # the first build (or none with a value): nothing was validated before it
         return True
-    return settings.report_after_run and due[0] == "final"
+    return settings.report_after_run and any(kind == "final" for _, kind, _ in due)
 
 
 def build_quality_checks():

@@ -223,10 +223,10 @@ def _query_filters(filters: list[dict]) -> list[dict]:
 
 def dashboard_charts(con) -> tuple[list[Chart], dict]:
     """The three views the office reads: the scorecard, an indicator's series against its target, the counties
-    side by side — for the current plan's latest year with data."""
+    side by side — for the plan pages open on (dim_plan.is_default_view), its latest year with data."""
     plan_code, region_code, region_name = con.execute(
         "select p.plan_code, p.region_code, r.name_zh from marts.dim_plan p join marts.dim_region r "
-        "using (region_code) where p.is_current").fetchone()
+        "using (region_code) where p.is_default_view").fetchone()
     year = con.execute("select max(year) from marts.fct_plan_progress where plan_code = ? and region_code = ? "
                        "and actual_value is not null", [plan_code, region_code]).fetchone()[0]
     indicator, indicator_name, target_kind = con.execute(

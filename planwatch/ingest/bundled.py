@@ -25,6 +25,8 @@ import duckdb
 from planwatch.settings import REPO_ROOT, Settings
 
 SEEDS = REPO_ROOT / "seeds"
+# the bundled data is the 14th plan's: its printed figures and synthetic 2021–2025 values for its table
+PLAN_14 = SEEDS / "plans" / "jm_hrss_14"
 FOUND_STATISTICS = REPO_ROOT / "data" / "found_statistics.csv"
 HEADER = ["指标", "地区", "年份", "数值", "单位", "状态", "来源", "备注"]
 CITY = "440700"
@@ -101,8 +103,10 @@ def _plain(number: float | Decimal) -> str:
 def plan_printed_rows() -> list[list[object]]:
     with duckdb.connect() as con:
         rows = con.execute(PLAN_PRINTED_SQL, {
-            "indicators": str(SEEDS / "plan_indicators.csv"), "zl1": str(SEEDS / "plan_zl1_results.csv"),
-            "zl2": str(SEEDS / "plan_zl2_cells.csv"), "achievements": str(SEEDS / "plan_achievements.csv"),
+            "indicators": str(PLAN_14 / "jm_hrss_14__plan_indicators.csv"),
+            "zl1": str(PLAN_14 / "jm_hrss_14__plan_zl1_results.csv"),
+            "zl2": str(PLAN_14 / "jm_hrss_14__plan_zl2_cells.csv"),
+            "achievements": str(PLAN_14 / "jm_hrss_14__plan_achievements.csv"),
         }).fetchall()
     keys = [(r[0], r[2]) for r in rows]
     conflicts = {k for k in keys if keys.count(k) > 1}
@@ -138,7 +142,7 @@ def _split_additive(total_base: int, fixed: dict[str, int]) -> dict[str, int]:
 def real_values_2021_2025() -> dict[tuple[str, str, int], tuple[Decimal, str]]:
     """(indicator, region, year) → (value, unit) of the real statistics we hold for the synthetic years, so the
     generator never invents a number where a real one exists."""
-    with open(SEEDS / "plan_indicators.csv", encoding="utf-8", newline="") as f:
+    with open(PLAN_14 / "jm_hrss_14__plan_indicators.csv", encoding="utf-8", newline="") as f:
         codes = {r["name_zh"]: r["indicator_code"] for r in csv.DictReader(f)}
     with open(SEEDS / "indicator_aliases.csv", encoding="utf-8", newline="") as f:
         codes.update({r["alias_zh"]: r["indicator_code"] for r in csv.DictReader(f)})
@@ -152,9 +156,9 @@ def real_values_2021_2025() -> dict[tuple[str, str, int], tuple[Decimal, str]]:
 
 def synthetic_rows(revision: bool = False) -> list[list[object]]:
     rng = random.Random(SYNTHETIC_SEED)
-    with open(SEEDS / "plan_indicators.csv", encoding="utf-8", newline="") as f:
+    with open(PLAN_14 / "jm_hrss_14__plan_indicators.csv", encoding="utf-8", newline="") as f:
         indicators = {r["indicator_code"]: r for r in csv.DictReader(f)}
-    with open(SEEDS / "plan_zl2_cells.csv", encoding="utf-8", newline="") as f:
+    with open(PLAN_14 / "jm_hrss_14__plan_zl2_cells.csv", encoding="utf-8", newline="") as f:
         cells = list(csv.DictReader(f))
     targets: dict[str, dict[int, Decimal]] = {}
     for cell in cells:

@@ -30,7 +30,7 @@ from planwatch.ingest.readers import HEADER_SCAN_ROWS, FileProblem, Sheet, over_
 from planwatch.ingest.receipts import rows_for, write_receipts
 from planwatch.ingest.results import FileResult, LoadSummary, Sender
 from planwatch.ingest.schema import ensure_raw_schema
-from planwatch.plan_pack import regions_in_plans
+from planwatch.plan_pack import pack_seeds, regions_in_plans
 from planwatch.settings import Settings
 from planwatch.warehouse_access import holding, sql_literal, working_connection
 
@@ -111,7 +111,9 @@ def loaded_checksums(settings: Settings) -> set[str]:
 
 def prepare_lookups(con, seeds: Path) -> None:
     """The indicator registry, aliases and regions from the plan pack (the same CSVs dbt seeds)."""
-    params = {"indicators": str(seeds / "plan_indicators.csv"), "aliases": str(seeds / "indicator_aliases.csv"),
+    found = pack_seeds(seeds)  # every plan folder's, checked
+    params = {"indicators": [str(p) for p in found["plan_indicators"]],
+              "periods": [str(p) for p in found["plan_periods"]], "aliases": str(seeds / "indicator_aliases.csv"),
               "regions": str(seeds / "regions.csv"), "regions_in_plans": regions_in_plans(seeds)}
     for statement in filter(str.strip, rules.LOOKUP_SQL.split(";\n")):
         con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})

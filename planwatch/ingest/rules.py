@@ -121,15 +121,23 @@ create or replace temp macro pw_clean(s) as nullif(regexp_replace(
     '\\s+', '', 'g'), '');
 create or replace temp macro pw_name_key(s) as lower(regexp_replace(pw_clean(s), '^其中[:：]|[“”"‘’''「」『』]', '', 'g'));
 
+-- every plan folder's registry rows; an indicator is described by the latest plan that lists it (as
+-- stg_plan__indicators keeps it), and is recognised by the names of every plan (a renamed indicator by both)
+create or replace temp table pw_indicator_all as
+select registry.*, try_cast(periods.start_year as integer) as plan_start_year
+from read_csv($indicators, header = true, all_varchar = true) as registry
+left join read_csv($periods, header = true, all_varchar = true) as periods using (plan_code);
+
 create or replace temp table pw_indicator as
-select * from read_csv($indicators, header = true, all_varchar = true);
+select * exclude (plan_start_year) from pw_indicator_all
+qualify row_number() over (partition by indicator_code order by plan_start_year desc nulls last) = 1;
 
 -- a key naming two indicators would be a guess: such keys are left out, so they do not match at all
 create or replace temp table pw_indicator_lookup as
 select distinct lookup_key, indicator_code from (
     select lower(indicator_code) as lookup_key, indicator_code from pw_indicator
-    union all select pw_name_key(name_zh), indicator_code from pw_indicator
-    union all select pw_name_key(name_en), indicator_code from pw_indicator
+    union all select pw_name_key(name_zh), indicator_code from pw_indicator_all
+    union all select pw_name_key(name_en), indicator_code from pw_indicator_all
     union all select pw_name_key(alias_zh), indicator_code
               from read_csv($aliases, header = true, all_varchar = true)
 )

@@ -91,7 +91,7 @@ create table if not exists raw.submission_event (
 -- query_id is a digest of what the query is about, so an answered query stays answered until its rows change.
 create table if not exists raw.review_query (
     query_id          varchar not null,
-    kind              varchar not null,   -- year_on_year / county_sum / plan_consistency
+    kind              varchar not null,   -- year_on_year / county_sum / plan_consistency / plan_baseline
     load_id           varchar,            -- the submission it names (year_on_year)
     indicator_code    varchar,
     region_code       varchar,

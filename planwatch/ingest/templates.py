@@ -127,13 +127,13 @@ def write_prefilled_template(seeds: Path, region_code: str, year: int, path: Pat
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from planwatch.ingest.rules import UNITS
-    from planwatch.plan_pack import seed_rows
+    from planwatch.plan_pack import indicator_registry, seed_rows
 
     regions = {r["region_code"]: r for r in seed_rows(seeds, "regions")}
     if region_code not in regions:
         raise KeyError(region_code)
     plan = plan_for_year(seeds, year)
-    indicators = {r["indicator_code"]: r for r in seed_rows(seeds, "plan_indicators")}
+    indicators = indicator_registry(seeds)
     rows = sorted((r for r in seed_rows(seeds, "plan_table_rows") if r["plan_code"] == plan["plan_code"]),
                   key=lambda r: (r["source_table"], int(r["row_no"])))
     workbook = openpyxl.Workbook()

@@ -49,10 +49,17 @@ COLUMN_ZH = {
     "value": "数值", "value_as_given": "报送数值", "value_type": "数值类型", "values_agree": "数值一致",
     "vintage": "版本", "warning_en": "预警（英文）", "warning_zh": "预警", "year": "年份", "years_remaining": "剩余年数",
     "years_reported": "已报年数",
+    # plans and their succession (dim_plan, rpt_plan_baseline_check)
+    "is_monitored": "监测中", "is_example": "示例规划", "previous_plan_code": "上一规划代码",
+    "is_default_view": "默认显示", "previous_indicator_code": "上一规划指标代码", "relation": "衔接关系",
+    "previous_actual_value": "上一规划实际值", "previous_actual_is_synthetic": "上一规划实际值含示例数据",
+    "difference": "差值", "agrees": "一致",
 }
 
 # codes written as words (any column holding them); booleans are 是 / 否
 VALUE_ZH = {
+    "current": "现行", "evaluating": "评估中", "history": "历史", "same": "相同", "renamed": "更名",
+    "split": "拆分", "merged": "合并", "new": "新增", "discontinued": "不再设置",
     "on_track": "正常推进", "at_risk": "存在风险", "off_track": "明显滞后", "no_data": "无数据",
     "incomplete_data": "数据不全", "no_target": "无目标", "achieved_early": "提前实现", "achieved": "已实现",
     "ahead": "快于预期", "in_line": "基本符合预期", "behind": "滞后", "not_assessed": "不评价",

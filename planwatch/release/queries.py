@@ -3,7 +3,9 @@
 - year_on_year — opened by the load (planwatch/ingest/rules.py YEAR_ON_YEAR_SQL): holds the value it names;
 - county_sum — the counties' sum differs from the city figure by more than 1 %: holds nothing (a city total may
   include city-level units, 市本级, that no county reports), asks the steward which figure stands;
-- plan_consistency — a target the plan's text states differently from its 专栏 table: holds nothing, answered once.
+- plan_consistency — a target the plan's text states differently from its 专栏 table: holds nothing, answered once;
+- plan_baseline — a new plan prints a baseline other than the previous plan's actual in the warehouse (real plans
+  revise baselines): holds nothing, asks the steward which stands.
 
 A query's id digests what it is about (for county_sum the two figures, for plan_consistency the sentence and
 the cell), so an answered query stays answered until its rows change. Answers are appended, never updated.
@@ -43,6 +45,15 @@ from (
            || 'steward records which one the office follows'
     from cand.marts.rpt_plan_consistency
     where not values_agree
+    union all
+    select md5('plan_baseline|' || plan_code || '|' || indicator_code || '|' || baseline_text || '|'
+               || previous_actual_value),
+           'plan_baseline', indicator_code, null, baseline_year, finding_zh,
+           'the new plan ' || plan_code || ' prints the ' || baseline_year || ' baseline ' || baseline_text
+           || ', the warehouse holds ' || previous_actual_value::double || ' for ' || previous_plan_code
+           || ': the steward asks the plan''s drafters or the statistics which is right'
+    from cand.marts.rpt_plan_baseline_check
+    where not agrees
 ) as found
 where query_id not in (select query_id from raw.review_query)
 """

@@ -21,23 +21,27 @@ FORMATS = ("docx", "pdf", "xlsx")
 __all__ = ["FORMATS", "KINDS", "ReportData", "ReportProblem", "report_due", "reports_dir", "write_report"]
 
 
-def report_due(database: Path) -> tuple[str, int] | None:
-    """The report a run writes from `database`: the final evaluation (总结评估) once the plan's last year has values,
-    else the annual monitoring report of the latest year with values; None before any value (or any build)."""
+def report_due(database: Path) -> list[tuple[str, str, int]]:
+    """The reports a run writes from `database`, one per monitored plan, as (plan, kind, year): the final evaluation
+    (总结评估) once the plan's last year has values, else the annual monitoring report of its latest year with
+    values, or of its first year while it has none (the 15th plan beside the 14th's final evaluation). None at all
+    before any value (or any build)."""
     import duckdb
 
     if not database.exists():
-        return None
+        return []
     with duckdb.connect(str(database), read_only=True) as con:
         try:
-            last_year, end_year = con.execute(
-                "select max(p.year), max(d.end_year) from marts.fct_plan_progress p join marts.dim_plan d "
-                "using (plan_code) where p.actual_value is not null").fetchone()
+            plans = con.execute(
+                "select d.plan_code, d.start_year, d.end_year, max(p.year) filter (where p.actual_value is not null) "
+                "from marts.dim_plan d left join marts.fct_plan_progress p using (plan_code) where d.is_monitored "
+                "group by all order by d.start_year").fetchall()
         except duckdb.CatalogException:  # not built yet
-            return None
-    if last_year is None:
-        return None
-    return ("final" if last_year >= end_year else "annual"), last_year
+            return []
+    if all(last_year is None for *_, last_year in plans):
+        return []
+    return [(plan, "final" if last_year is not None and last_year >= end_year else "annual",
+             last_year if last_year is not None else start_year) for plan, start_year, end_year, last_year in plans]
 
 
 def reports_dir(settings: Settings) -> Path:
@@ -71,12 +75,12 @@ def to_pdf(docx: Path, out_dir: Path) -> Path:
 
 def write_report(settings: Settings, kind: str, year: int | None = None, region: str | None = None,
                  formats: tuple[str, ...] = FORMATS, lang: str = "zh", out_dir: Path | None = None,
-                 made_by: str = "planwatch") -> list[Path]:
+                 made_by: str = "planwatch", plan: str | None = None) -> list[Path]:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ReportProblem(f"格式应为 {', '.join(FORMATS)}，不是 {', '.join(unknown)}",
                             f"formats are {', '.join(FORMATS)}, not {', '.join(unknown)}")
-    data = read_report_data(published_path(settings), kind, year, region)
+    data = read_report_data(published_path(settings), kind, year, region, plan)
     out_dir = out_dir or reports_dir(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = file_stem(data, lang)

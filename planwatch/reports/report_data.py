@@ -87,20 +87,29 @@ def _one(con, sql: str, params):
     return con.execute(sql, params).fetchone()
 
 
-def read_report_data(published: Path, kind: str, year: int | None, region: str | None) -> ReportData:
+def read_report_data(published: Path, kind: str, year: int | None, region: str | None,
+                     plan: str | None = None) -> ReportData:
+    """The report of one plan (its code; default: the plan pages open on, dim_plan.is_default_view)."""
     if kind not in KINDS:
         raise ReportProblem(f"报告类型应为 {' / '.join(KINDS)}", f"the report kind must be one of {', '.join(KINDS)}")
     if not published.exists():
         raise ReportProblem("还没有已发布的数据：请先运行 planwatch run", "nothing is published yet: run `planwatch run` first")
     with duckdb.connect(str(published), read_only=True) as con:
-        plan = _one(con, "select plan_code, name_zh, name_en, start_year, end_year, region_code from marts.dim_plan "
-                         "where is_current", [])
-        plan_code, plan_zh, plan_en, start_year, end_year, plan_region = plan
+        columns = "plan_code, name_zh, name_en, start_year, end_year, region_code, is_monitored"
+        found = (_one(con, f"select {columns} from marts.dim_plan where plan_code = upper($p)", {"p": plan}) if plan
+                 else _one(con, f"select {columns} from marts.dim_plan where is_default_view", []))
+        if found is None:
+            codes = ", ".join(r[0] for r in con.execute("select plan_code from marts.dim_plan order by start_year")
+                              .fetchall())
+            raise ReportProblem(f"没有规划 {plan}（已有：{codes}）", f"no plan {plan} (there are: {codes})")
+        plan_code, plan_zh, plan_en, start_year, end_year, plan_region, monitored = found
+        if not monitored:
+            raise ReportProblem(f"{plan_code} 已是历史规划，不再监测：它的评估见十三五回顾页面",
+                                f"{plan_code} is history and no longer monitored: its evaluation is on the review page")
         if year is None:
             year = {"final": end_year, "mid_term": start_year + (end_year - start_year) // 2}.get(kind) or _one(
-                con, "select max(year) from marts.fct_plan_progress where actual_value is not null", [])[0]
-        if year is None:
-            raise ReportProblem("已发布的数据中还没有任何数值", "the published data holds no values yet")
+                con, "select max(year) from marts.fct_plan_progress where plan_code = ? and actual_value is not null",
+                [plan_code])[0] or start_year  # a plan with no value yet: its first year's monitoring
         if not start_year <= year <= end_year:
             raise ReportProblem(f"{year} 年不在规划期 {start_year}–{end_year} 内",
                                 f"{year} is outside the plan period {start_year}–{end_year}")
@@ -168,7 +177,7 @@ final_targets as (
     where region_code = $region and year = (select end_year from marts.dim_plan where plan_code = $plan)
 )
 select
-    p.indicator_code, i.category, i.name_zh, i.name_en, i.unit, pi.attribute, pi.is_binding, pi.target_kind,
+    p.indicator_code, i.category, pi.name_printed as name_zh, i.name_en, i.unit, pi.attribute, pi.is_binding, pi.target_kind,
     a.baseline_value, f.target_text, p.final_target_value, p.measure_value, p.actual_value, p.actual_status,
     p.measure_includes_synthetic or p.actual_is_synthetic, p.completion_rate, p.completion_text, a.progress_share,
     a.time_elapsed_share, coalesce(a.category_code, 'not_assessed'), a.category_zh, a.category_en, a.open_sdg_zh,

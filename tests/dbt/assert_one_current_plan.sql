@@ -1,5 +1,5 @@
--- Exactly one plan is current: two plans starting in the same year would make "the current plan" ambiguous,
--- and every progress model reads int_plan__periods.is_current.
+-- Exactly one plan is current (status, set by the steward in the plan folders): the default view and the reports
+-- read it, and a second one would make "the plan in force" ambiguous.
 select count(*) as current_plans
 from {{ ref('int_plan__periods') }}
 where is_current

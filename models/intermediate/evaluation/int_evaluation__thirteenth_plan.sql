@@ -1,6 +1,8 @@
 -- The 13th plan's final evaluation in the shape of 专栏1: the printed target and actual, the completion
 -- recomputed the plan's way beside the printed one, and whether the two agree to the rounding of the printed
--- inputs (rpt_plan_evaluation publishes it with the 14th plan's evaluations and the text targets').
+-- inputs (rpt_plan_evaluation publishes it with the 14th plan's evaluations and the text targets'). Only for plans
+-- no longer monitored (history): a monitored plan's evaluation comes from the warehouse's own data, and what a
+-- later plan prints about it (the 15th plan's review of the 14th) is compared with that, not put beside it.
 with
 
 plan_rows as (
@@ -27,6 +29,7 @@ zl1 as (
     from {{ ref('stg_plan__zl1_results') }} as zl1
     inner join plan_rows using (plan_code, indicator_code)
     inner join plans using (plan_code)
+    where not plans.is_monitored
 ),
 
 thirteenth as (

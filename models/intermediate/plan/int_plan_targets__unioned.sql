@@ -1,5 +1,7 @@
--- Every target the plan tables set, one row per indicator × plan × year:
--- 专栏2 (14th plan, 2021–2025, with the 2020 baseline beside it) and 专栏1 (13th plan, judged at 2020).
+-- Every target the plan tables set, one row per indicator × plan × year: each plan's own indicator table
+-- (专栏2 of the 14th plan: 2021–2025, with the 2020 baseline beside it) and, for a plan whose own table is not in
+-- the pack, the targets a later plan prints with its results (专栏1 of the 14th plan: the 13th plan, judged at
+-- 2020). A plan's own table wins: the 15th plan's review of the 14th does not set the 14th plan's targets again.
 with
 
 periods as (
@@ -12,6 +14,7 @@ zl2_cells as (
 
 zl2_baselines as (
     select
+        plan_code,
         indicator_code,
         year as baseline_year,
         value as baseline_value,
@@ -37,7 +40,7 @@ zl2_targets as (
         '专栏2' as source_table,
         cells.row_no as source_row
     from zl2_cells as cells
-    left join zl2_baselines as baselines using (indicator_code)
+    left join zl2_baselines as baselines using (plan_code, indicator_code)
     where not cells.is_baseline
 ),
 
@@ -63,6 +66,7 @@ zl1_targets as (
         zl1.row_no as source_row
     from {{ ref('stg_plan__zl1_results') }} as zl1
     inner join periods using (plan_code)
+    where zl1.plan_code not in (select plan_code from zl2_cells)
 ),
 
 unioned as (

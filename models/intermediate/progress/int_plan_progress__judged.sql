@@ -64,7 +64,8 @@ running as (
         count(actual_value) over plan_to_date as years_reported,
         coalesce(bool_or(actual_is_synthetic) over plan_to_date, false) as running_includes_synthetic
     from scaled
-    window plan_to_date as (partition by indicator_code, region_code order by year
+    -- a running total starts again with each plan (the 15th plan's [8.4] counts from 2026)
+    window plan_to_date as (partition by plan_code, indicator_code, region_code order by year
                             rows between unbounded preceding and current row)
 ),
 
@@ -171,7 +172,8 @@ select
     judged.is_met,
     judged.progress_status,
     coalesce(judged.year = max(judged.year) filter (where judged.actual_value is not null)
-        over (partition by judged.indicator_code, judged.region_code), false) as is_latest_year_with_data,
+        over (partition by judged.plan_code, judged.indicator_code, judged.region_code), false)
+        as is_latest_year_with_data,
     cast(judged.final_target_value as decimal(24, 6)) as final_target_value,
     cast(case
         when judged.measure is null or judged.final_target_value is null or judged.target_kind = 'ratio' then null

@@ -1,5 +1,5 @@
--- One row per indicator of the current plan × region × plan year, with the actual (or none) and the target
--- that applies. Regions are the plan's region and every region under it, at any depth (a city plan: the city
+-- One row per indicator of each monitored plan (current or evaluating) × region × plan year, with the actual (or
+-- none) and the target that applies. Regions are the plan's region and every region under it, at any depth (a city plan: the city
 -- and its counties; a national plan: provinces, prefectures and counties). The plan region is judged against
 -- the printed target; a region under it against the plan region's standard for rates, or against the plan
 -- region's count target apportioned by the region's share of the plan region in the first plan year both
@@ -12,7 +12,7 @@
 with
 
 plan as (
-    select * from {{ ref('int_plan__periods') }} where is_current
+    select * from {{ ref('int_plan__periods') }} where is_monitored
 ),
 
 plan_years as (
@@ -74,9 +74,10 @@ spine as (
                                            regions.grandparent_region_code, regions.great_grandparent_region_code)
 ),
 
--- a region's share of the plan region for count indicators, fixed in the first plan year where both report
+-- a region's share of the plan region for count indicators, fixed in the first year of the plan where both report
 region_shares as (
     select
+        plan_years.plan_code,
         region.indicator_code,
         region.region_code,
         {{ value_at_min('region.value / plan_region.value', 'region.year') }} as share_of_plan_region
@@ -86,7 +87,7 @@ region_shares as (
         on plan_region.indicator_code = region.indicator_code and plan_region.year = region.year
         and plan_region.region_code = plan_years.plan_region_code
     where plan_region.value <> 0 and region.region_code <> plan_years.plan_region_code
-    group by region.indicator_code, region.region_code
+    group by plan_years.plan_code, region.indicator_code, region.region_code
 )
 
 select
@@ -131,4 +132,5 @@ left join targets as final_targets
     on final_targets.indicator_code = spine.indicator_code and final_targets.plan_code = spine.plan_code
     and final_targets.year = spine.end_year and final_targets.region_code = spine.plan_region_code
 left join region_shares
-    on region_shares.indicator_code = spine.indicator_code and region_shares.region_code = spine.region_code
+    on region_shares.plan_code = spine.plan_code and region_shares.indicator_code = spine.indicator_code
+    and region_shares.region_code = spine.region_code

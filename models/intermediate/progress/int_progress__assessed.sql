@@ -41,8 +41,8 @@ first_reported as (
         min(earlier.year) as first_year
     from judged as later
     inner join judged as earlier
-        on earlier.indicator_code = later.indicator_code and earlier.region_code = later.region_code
-        and earlier.year < later.year and earlier.actual_value is not null
+        on earlier.plan_code = later.plan_code and earlier.indicator_code = later.indicator_code
+        and earlier.region_code = later.region_code and earlier.year < later.year and earlier.actual_value is not null
     group by later.indicator_code, later.region_code, later.year
 ),
 

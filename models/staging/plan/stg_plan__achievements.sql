@@ -15,4 +15,4 @@ select
     is_cumulative,
     is_indicator_value,
     source_phrase
-from {{ ref('plan_achievements') }}
+from ({{ plan_pack_union('plan_achievements') }}) as seeded

@@ -6,5 +6,7 @@ select
     period_label_zh,
     start_year,
     end_year,
-    source_ref
-from {{ ref('plan_periods') }}
+    source_ref,
+    status,
+    coalesce(is_example, false) as is_example
+from ({{ plan_pack_union('plan_periods') }}) as seeded

@@ -10,4 +10,4 @@ select
     target_kind,
     nullif(responsible_unit, '') as responsible_unit,
     nullif(responsible_unit_evidence, '') as responsible_unit_evidence
-from {{ ref('plan_table_rows') }}
+from ({{ plan_pack_union('plan_table_rows') }}) as seeded

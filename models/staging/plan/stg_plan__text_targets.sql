@@ -20,4 +20,4 @@ select
     target_type,
     source_phrase,
     nullif(ratio_of, '') as ratio_of
-from {{ ref('plan_text_targets') }}
+from ({{ plan_pack_union('plan_text_targets') }}) as seeded

@@ -14,4 +14,4 @@ select
     completion_rate_pct,
     attribute,
     is_cumulative
-from {{ ref('plan_zl1_results') }}
+from ({{ plan_pack_union('plan_zl1_results') }}) as seeded

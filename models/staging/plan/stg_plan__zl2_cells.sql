@@ -13,4 +13,4 @@ select
     is_bracketed,
     nullif(cumulative_basis, '') as cumulative_basis,
     is_baseline
-from {{ ref('plan_zl2_cells') }}
+from ({{ plan_pack_union('plan_zl2_cells') }}) as seeded
