@@ -165,8 +165,9 @@ def test_signed_in_through_the_api_every_chart_answers_the_marts_numbers(built_h
             "g.completion_rate from marts.fct_plan_progress g join marts.dim_indicator i using (indicator_code) "
             "where g.region_code = '440700' and g.year = 2025").fetchall()}
         path = con.execute(
+            # the series of the plan the dashboard opens on (dim_plan.is_default_view: the 14th)
             "select year, cumulative_actual, target_value from marts.fct_plan_progress where region_code = '440700' "
-            "and indicator_code = 'URBAN_NEW_JOBS' order by year").fetchall()
+            "and indicator_code = 'URBAN_NEW_JOBS' and plan_code = 'JM_HRSS_14' order by year").fetchall()
         # a county's share of the city total, from the values themselves (not from the mart's share column)
         shares = {name: (share, rate) for name, share, rate in con.execute(
             "select r.name_zh, round(c.actual_value / p.actual_value * 100, 2), c.completion_rate "
