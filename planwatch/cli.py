@@ -596,7 +596,8 @@ def cmd_plan_describe(args: argparse.Namespace) -> int:
     from planwatch.plan_pack import plan_folders, write_seed_properties
 
     for folder in plan_folders(get_settings().seeds):
-        say(f"已写出：{write_seed_properties(folder)}", f"written: {write_seed_properties(folder)}")
+        path = write_seed_properties(folder)  # once: the message names the file it wrote
+        say(f"已写出：{path}", f"written: {path}")
     return 0
 
 

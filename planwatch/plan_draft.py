@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planwatch.messages import Problem
-from planwatch.plan_pack import KINDS, plan_folders, seed_rows, write_seed_properties
+from planwatch.plan_pack import KINDS, indicator_registry, plan_folders, seed_rows, write_seed_properties
 
 PAGE_NUMBER = re.compile(r"^-\s*\d+\s*-$")
 # a section's margin note (养老科, 仲裁院): a short name ending like a unit of the bureau, printed at a line start
@@ -142,12 +142,7 @@ class Registry:
         table_rows = rows("plan_table_rows")
         cells = rows("plan_zl2_cells")
         plans = {r["plan_code"]: r for r in rows("plan_periods")}
-        start = {code: int(r["start_year"]) for code, r in plans.items()}
-        indicators: dict[str, dict] = {}  # the latest plan's row of each indicator
-        for r in rows("plan_indicators"):
-            known = indicators.get(r["indicator_code"])
-            if known is None or start.get(r["plan_code"], -1) > start.get(known["plan_code"], -1):
-                indicators[r["indicator_code"]] = r
+        indicators = indicator_registry(seeds, without)  # the latest plan's row of each indicator
         names = {}
         for r in table_rows:
             names[_compact(r["name_printed"])] = r["indicator_code"]

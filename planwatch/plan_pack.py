@@ -162,12 +162,12 @@ def seed_rows(seeds: Path, seed: str, without: str | None = None) -> list[dict]:
     return rows
 
 
-def indicator_registry(seeds: Path) -> dict[str, dict]:
+def indicator_registry(seeds: Path, without: str | None = None) -> dict[str, dict]:
     """One registry row per indicator: the row of the latest plan that lists it (as stg_plan__indicators keeps),
-    rows of no plan (context indicators) after every plan's."""
-    start = {p["plan_code"]: int(p["start_year"]) for p in seed_rows(seeds, "plan_periods")}
+    rows of no plan (context indicators) after every plan's; the folder `without` left out (seed_rows)."""
+    start = {p["plan_code"]: int(p["start_year"]) for p in seed_rows(seeds, "plan_periods", without)}
     registry: dict[str, dict] = {}
-    for row in seed_rows(seeds, "plan_indicators"):
+    for row in seed_rows(seeds, "plan_indicators", without):
         known = registry.get(row["indicator_code"])
         if known is None or start.get(row["plan_code"], -1) > start.get(known["plan_code"], -1):
             registry[row["indicator_code"]] = row
