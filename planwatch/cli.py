@@ -610,6 +610,12 @@ def cmd_settings(args: argparse.Namespace) -> int:
               f"(BI role {settings.pg_bi_role})")
     if settings.target == "spark":
         print(f"{'spark_dir':16} {settings.spark_dir}")
+        print(f"{'spark_master':16} {settings.spark_master} (executors {settings.spark_executor_cores} core(s), "
+              f"{settings.spark_executor_memory}; driver at {settings.spark_driver_host})")
+        metastore = (f"postgres {settings.pg_user}@{settings.pg_host}:{settings.pg_port}/"
+                     f"{settings.spark_metastore_database}" if settings.spark_metastore == "postgres"
+                     else f"derby {settings.spark_dir / 'metastore_db'}")
+        print(f"{'spark_metastore':16} {metastore}")
     return 0
 
 

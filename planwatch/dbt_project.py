@@ -69,5 +69,9 @@ def run_dbt(settings: Settings, args: list[str]) -> int:
     from dbt.cli.main import dbtRunner
 
     export_env(settings)
+    if settings.target == "spark":  # a PostgreSQL metastore's tables exist before dbt's Spark opens it
+        from planwatch.targets.spark import ensure_metastore
+
+        ensure_metastore(settings)
     result = dbtRunner().invoke(list(args))
     return 0 if result.success else 1

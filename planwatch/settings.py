@@ -111,6 +111,33 @@ class Settings:
     pg_bi_role: str = "planwatch_bi"
     """PLANWATCH_PG_BI_ROLE: the read-only role BI users log in as; publishing grants it the `published` schema
     and nothing else."""
+    spark_dir: Path = REPO_ROOT / ".planwatch" / "spark"
+    """PLANWATCH_SPARK_DIR (default PLANWATCH_HOME/spark): the `spark` target's folder — the loads as Parquet
+    (raw/), the tables (warehouse/), the published Parquet (published/), Spark's event logs (events/) and, for
+    local Spark, the Derby metastore. On a cluster every executor reads and writes it: a shared filesystem
+    mounted at the same path on the driver and on every worker (on 127.0.0.1 any local folder)."""
+    spark_master: str = "local[2]"
+    """PLANWATCH_SPARK_MASTER: where Spark runs — `local[N]` inside each Spark step's own process (default),
+    `spark://HOST:7077` for a standalone cluster, or `yarn` / `k8s://…` passed to Spark as they are."""
+    spark_executor_memory: str = "1g"
+    """PLANWATCH_SPARK_EXECUTOR_MEMORY, PLANWATCH_SPARK_EXECUTOR_CORES: each executor's memory (a JVM size such
+    as 512m or 4g) and cores on a cluster (local Spark has no executors of its own)."""
+    spark_executor_cores: int = 1
+    spark_driver_memory: str = "1g"
+    """PLANWATCH_SPARK_DRIVER_MEMORY: the driver's memory (in each Spark step's process); for local Spark the
+    whole of Spark's memory."""
+    spark_driver_host: str = "127.0.0.1"
+    """PLANWATCH_SPARK_DRIVER_HOST: the address executors connect back to (the machine running planwatch);
+    default 127.0.0.1 for local Spark and a master on 127.0.0.1, else this machine's name."""
+    spark_metastore: str = "derby"
+    """PLANWATCH_SPARK_METASTORE: the Hive metastore of Spark's catalog — `derby` (embedded in PLANWATCH_SPARK_DIR,
+    one process at a time; the default for local Spark) or `postgres` (a database on the PostgreSQL server of
+    PLANWATCH_PG_HOST…, which every Spark process and every run can open at once; the default on a cluster)."""
+    spark_metastore_database: str = "planwatch_metastore"
+    """PLANWATCH_SPARK_METASTORE_DATABASE: the PostgreSQL database that holds the metastore (created with its
+    tables on first use when PLANWATCH_PG_USER may create databases)."""
+    spark_jdbc_jar: Path = Path("/usr/share/java/postgresql.jar")
+    """PLANWATCH_SPARK_JDBC_JAR: PostgreSQL's JDBC driver for the metastore (Debian: libpostgresql-jdbc-java)."""
     release_policy: str = "auto"
     """PLANWATCH_RELEASE_POLICY: `auto` — a gated build that changes something is released at once; `approve` —
     it waits as the candidate until a steward runs `planwatch approve` (DuckDB target)."""
@@ -136,9 +163,9 @@ class Settings:
     """The bounds of one landing file (ReadLimits: PLANWATCH_MAX_FILE_MB … PLANWATCH_MAX_LINE_KB)."""
 
     @property
-    def spark_dir(self) -> Path:
-        """The `spark` target's warehouse folder and metastore (local Spark, one session per process)."""
-        return self.home / "spark"
+    def spark_is_local(self) -> bool:
+        """Spark inside the step's own process (`local`, `local[N]`, `local[*]`), not on a cluster."""
+        return self.spark_master.startswith("local")
 
     @property
     def quality_dir(self) -> Path:
@@ -169,6 +196,8 @@ class Settings:
         for p in (self.home, self.warehouse.parent, self.landing, self.dbt_target_path,
                   self.dbt_log_path, self.dagster_home, self.log_dir):
             p.mkdir(parents=True, exist_ok=True)
+        if self.target == "spark":  # Spark will not start an application whose event log folder is missing
+            (self.spark_dir / "events").mkdir(parents=True, exist_ok=True)
 
 
 def get_settings(home: str | Path | None = None, warehouse: str | Path | None = None,
@@ -184,6 +213,7 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         warehouse = Path(warehouse) if warehouse else _path("PLANWATCH_WAREHOUSE",
                                                             home / "warehouse" / WAREHOUSE_FILE_NAME)
         landing = Path(landing) if landing else _path("PLANWATCH_LANDING", home / "landing")
+    spark_master = os.environ.get("PLANWATCH_SPARK_MASTER", "").strip() or "local[2]"
     return Settings(
         home=home,
         warehouse=warehouse,
@@ -208,6 +238,16 @@ def get_settings(home: str | Path | None = None, warehouse: str | Path | None = 
         pg_password=os.environ.get("PLANWATCH_PG_PASSWORD", ""),
         pg_database=os.environ.get("PLANWATCH_PG_DATABASE", "planwatch"),
         pg_bi_role=os.environ.get("PLANWATCH_PG_BI_ROLE", "planwatch_bi"),
+        spark_dir=_spark_dir(home),
+        spark_master=spark_master,
+        spark_executor_memory=_jvm_size("PLANWATCH_SPARK_EXECUTOR_MEMORY", "1g"),
+        spark_executor_cores=_int("PLANWATCH_SPARK_EXECUTOR_CORES", 1, minimum=1),
+        spark_driver_memory=_jvm_size("PLANWATCH_SPARK_DRIVER_MEMORY", "1g"),
+        spark_driver_host=os.environ.get("PLANWATCH_SPARK_DRIVER_HOST", "").strip() or _driver_host(spark_master),
+        spark_metastore=_metastore(spark_master),
+        spark_metastore_database=os.environ.get("PLANWATCH_SPARK_METASTORE_DATABASE", "").strip()
+        or "planwatch_metastore",
+        spark_jdbc_jar=_path("PLANWATCH_SPARK_JDBC_JAR", Path("/usr/share/java/postgresql.jar")),
         release_policy=_policy(),
         releases_kept=_int("PLANWATCH_RELEASES_KEPT", 10, minimum=1),
         lock_wait_seconds=_int("PLANWATCH_LOCK_WAIT", 1800, minimum=0),
@@ -228,6 +268,48 @@ def _seeds() -> Path:
         return REPO_ROOT / "seeds"
     path = Path(value).expanduser()
     return (path if path.is_absolute() else REPO_ROOT / path).resolve()
+
+
+def _spark_dir(home: Path) -> Path:
+    """PLANWATCH_SPARK_DIR, else the home's spark/ (export_env hands the chosen one to dbt and every child)."""
+    return _path("PLANWATCH_SPARK_DIR", home / "spark")
+
+
+def _driver_host(master: str) -> str:
+    """Where executors reach the driver: loopback when Spark is local or its master is on this machine's
+    loopback, else this machine's name (a cluster's workers cannot reach 127.0.0.1 of another machine)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if master.startswith("local"):
+        return "127.0.0.1"
+    host = urlsplit(master).hostname if "://" in master else None
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return "127.0.0.1"
+    return socket.getfqdn()
+
+
+def _metastore(master: str) -> str:
+    value = os.environ.get("PLANWATCH_SPARK_METASTORE", "").strip().lower()
+    if not value:
+        return "derby" if master.startswith("local") else "postgres"
+    if value not in ("derby", "postgres"):
+        raise ValueError(f"PLANWATCH_SPARK_METASTORE must be derby or postgres, not {value!r}")
+    if value == "derby" and not master.startswith("local"):
+        # executors never open the metastore, but every Spark step of a run and every reader would: Derby
+        # admits one process, so a cluster's catalog must be a server
+        raise ValueError("PLANWATCH_SPARK_METASTORE=derby works with local Spark only; a cluster "
+                         f"(PLANWATCH_SPARK_MASTER={master}) needs postgres")
+    return value
+
+
+def _jvm_size(env: str, default: str) -> str:
+    import re
+
+    value = os.environ.get(env, "").strip().lower() or default
+    if not re.fullmatch(r"[1-9][0-9]*[kmgt]?", value):
+        raise ValueError(f"{env} must be a JVM memory size such as 512m or 4g, not {value!r}")
+    return value
 
 
 def _int(env: str, default: int, minimum: int) -> int:
@@ -333,7 +415,7 @@ def export_env(settings: Settings) -> None:
     os.environ["PLANWATCH_PLAN_SEEDS"] = seed_names_for_dbt(settings.seeds)
     os.environ["PLANWATCH_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit  # profiles.yml reads it
     os.environ["PLANWATCH_DBT_TARGET"] = settings.target  # so do these
-    os.environ["PLANWATCH_SPARK_DIR"] = str(settings.spark_dir)
+    os.environ.update(spark_env(settings))
     # no network at run time: dbt anonymous usage stats and version checks off
     os.environ["DO_NOT_TRACK"] = "1"
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
@@ -343,3 +425,42 @@ def export_env(settings: Settings) -> None:
     dagster_yaml = settings.dagster_home / "dagster.yaml"
     if not dagster_yaml.exists() or dagster_yaml.read_text(encoding="utf-8") != DAGSTER_YAML:
         dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")
+
+
+def spark_env(settings: Settings) -> dict[str, str]:
+    """What profiles.yml's `spark` output reads: the cluster, the folder and the metastore, resolved here once
+    so dbt (in Dagster's child process), the gate and publish configure Spark alike
+    (planwatch/targets/spark.py's spark_conf renders the same profile)."""
+    if settings.spark_metastore == "postgres":
+        metastore = {
+            "PLANWATCH_SPARK_METASTORE_URL": f"jdbc:postgresql://{settings.pg_host}:{settings.pg_port}/"
+                                             f"{settings.spark_metastore_database}",
+            "PLANWATCH_SPARK_METASTORE_DRIVER": "org.postgresql.Driver",
+            "PLANWATCH_SPARK_METASTORE_USER": settings.pg_user,
+            "PLANWATCH_SPARK_METASTORE_PASSWORD": settings.pg_password,
+            # the tables are made once, before any Spark process opens the database (targets/spark.py
+            # ensure_metastore): made lazily, DataNucleus adds a foreign key to TBLS from a second connection
+            # while the first holds TBLS in its transaction, and on PostgreSQL both wait for ever
+            "PLANWATCH_SPARK_METASTORE_AUTOCREATE": "false",
+            "PLANWATCH_SPARK_DRIVER_CLASSPATH": str(settings.spark_jdbc_jar),
+        }
+    else:  # embedded Derby beside the tables, made on first use
+        metastore = {
+            "PLANWATCH_SPARK_METASTORE_URL": f"jdbc:derby:;databaseName={settings.spark_dir}/metastore_db;create=true",
+            "PLANWATCH_SPARK_METASTORE_DRIVER": "org.apache.derby.jdbc.EmbeddedDriver",
+            "PLANWATCH_SPARK_METASTORE_USER": "APP",
+            "PLANWATCH_SPARK_METASTORE_PASSWORD": "mine",
+            "PLANWATCH_SPARK_METASTORE_AUTOCREATE": "true",
+            "PLANWATCH_SPARK_DRIVER_CLASSPATH": "",
+        }
+    return {
+        "PLANWATCH_SPARK_DIR": str(settings.spark_dir),
+        "PLANWATCH_SPARK_MASTER": settings.spark_master,
+        "PLANWATCH_SPARK_EXECUTOR_MEMORY": settings.spark_executor_memory,
+        "PLANWATCH_SPARK_EXECUTOR_CORES": str(settings.spark_executor_cores),
+        "PLANWATCH_SPARK_DRIVER_MEMORY": settings.spark_driver_memory,
+        "PLANWATCH_SPARK_DRIVER_HOST": settings.spark_driver_host,
+        # the executors' Python (GE's Spark engine may hand them Python functions): this environment's
+        "PLANWATCH_SPARK_PYTHON": sys.executable,
+        **metastore,
+    }

@@ -4,7 +4,7 @@
 #                                Writer (headless, for the reports' PDF) and CJK fonts (the reports' charts and PDF)
 #   system-packages.sh test      also what the tests use: chromium (browser tests), poppler-utils (pdftotext and
 #                                pdftoppm read the reports back), the PostgreSQL 15 server (the postgres target),
-#                                Java 17 (the spark target)
+#                                Java 17 and PostgreSQL's JDBC driver (the spark target, its cluster metastore)
 # Missing packages are installed when we are root; otherwise the exact command is printed and we stop, so a test
 # never finds its tool absent and skips.
 set -euo pipefail
@@ -18,6 +18,8 @@ if [ "$group" = test ]; then
   command -v pdftotext >/dev/null || need+=(poppler-utils)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
   command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+  # PostgreSQL's JDBC driver: the Hive metastore of Spark on a cluster (PLANWATCH_SPARK_JDBC_JAR)
+  [ -f /usr/share/java/postgresql.jar ] || need+=(libpostgresql-jdbc-java)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

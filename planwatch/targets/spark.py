@@ -1,10 +1,13 @@
-"""Spark as the warehouse (a province's or the nation's data): dbt builds with dbt-spark's `session` method —
-local pyspark inside dbt's own process — into Parquet tables under PLANWATCH_SPARK_DIR (Derby metastore beside).
+"""Spark as the warehouse (a province's or the nation's data): dbt builds with dbt-spark's `session` method — pyspark
+in dbt's own process as the driver, of local Spark or of an application on a cluster (PLANWATCH_SPARK_MASTER) — into
+Parquet tables under PLANWATCH_SPARK_DIR.
 
 The loads still parse, check and quarantine in the DuckDB working file; `sync_raw` writes its raw tables as
 Parquet folders (DuckDB's COPY) and declares them as Spark's external tables raw.load_file, raw.observation and
-raw.quarantine. Derby lets one process at a time open the metastore, so every Spark step — the declaration,
-dbt, the quality gate, publish — runs in a process of its own, one after the other.
+raw.quarantine. Every Spark step — the declaration, dbt, the quality gate, publish — runs in a process of its own:
+pyspark must never be imported into the Dagster run worker (its connect utilities can end that process), and the
+embedded Derby metastore of local Spark admits one process at a time. On a cluster the metastore is a PostgreSQL
+database (ensure_metastore) that every step, every run and every reader can open at once.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import duckdb
 
 from planwatch.ingest.schema import RAW_TABLES
 from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, replace_folder, write_published_file
-from planwatch.settings import SPARK_PROCESS_ENV, Settings
+from planwatch.messages import Problem
+from planwatch.settings import SPARK_PROCESS_ENV, Settings, spark_env
 from planwatch.warehouse_access import inherit_env, sql_literal, writes_warehouse
 
 
@@ -66,8 +70,10 @@ def declare_raw_tables(settings: Settings) -> None:
 
 
 def run_in_spark_process(settings: Settings, module: str, *args: str) -> None:
-    """`python -m MODULE ARGS…` on these settings: a Spark step in a process of its own, so the Derby metastore
-    is free again when it ends (this module's steps below; the quality gate's is expectations.gate)."""
+    """`python -m MODULE ARGS…` on these settings: a Spark step in a process of its own, so pyspark stays out of
+    the caller and a Derby metastore is free again when it ends (this module's steps below; the quality gate's is
+    expectations.gate)."""
+    ensure_metastore(settings)
     env = {**os.environ, "PLANWATCH_HOME": str(settings.home), "PLANWATCH_WAREHOUSE": str(settings.warehouse),
            "PLANWATCH_LANDING": str(settings.landing), "PLANWATCH_DBT_TARGET": settings.target,
            **inherit_env(settings),  # it works under this process's hold of the warehouse
@@ -78,6 +84,104 @@ def run_in_spark_process(settings: Settings, module: str, *args: str) -> None:
                            f"{child.stderr[-4000:]}")
 
 
+def ensure_metastore(settings: Settings) -> None:
+    """A PostgreSQL metastore's database and tables, made once before any Spark process opens them.
+
+    Hive's client makes missing tables lazily, one by one, as it first needs them (datanucleus.schema.
+    autoCreateAll); on PostgreSQL its first CREATE TABLE then adds a foreign key to TBLS from a second connection
+    while the first holds TBLS, and both wait for ever (seen here with Spark 4.3's Hive 2.3.10 client). So the
+    whole schema is made up front, in one go, by DataNucleus's SchemaTool from the mapping Hive ships in its
+    metastore jar (package.jdo), under an advisory lock so two runs starting at once make it once. Nothing to do
+    for the embedded Derby metastore, which local Spark makes itself."""
+    if settings.spark_metastore != "postgres":
+        return
+    if shutil.which("java") is None:
+        raise Problem("Spark 需要 Java 17 运行时（PATH 中没有 java）：apt-get install openjdk-17-jre-headless",
+                      "Spark needs a Java 17 runtime (no java on PATH): apt-get install openjdk-17-jre-headless")
+    if not settings.spark_jdbc_jar.is_file():
+        raise Problem(f"找不到 PostgreSQL 的 JDBC 驱动 {settings.spark_jdbc_jar}（元数据库需要它）：apt-get install "
+                      f"libpostgresql-jdbc-java，或用 PLANWATCH_SPARK_JDBC_JAR 指定",
+                      f"PostgreSQL's JDBC driver {settings.spark_jdbc_jar} is missing (the metastore needs it): "
+                      f"apt-get install libpostgresql-jdbc-java, or point PLANWATCH_SPARK_JDBC_JAR at it")
+    import psycopg2
+
+    server = dict(host=settings.pg_host, port=settings.pg_port, user=settings.pg_user,
+                  password=settings.pg_password or None, connect_timeout=10)
+    database = settings.spark_metastore_database
+    where = f"{settings.pg_user}@{settings.pg_host}:{settings.pg_port}/{database}"
+    try:
+        con = psycopg2.connect(dbname=database, **server)
+    except psycopg2.OperationalError as error:
+        if f'database "{database}" does not exist' not in str(error):
+            raise Problem(f"连不上 Spark 元数据库 {where}：{str(error).strip()}",
+                          f"cannot reach the Spark metastore {where}: {str(error).strip()}") from None
+        _create_database(server, database, where)
+        con = psycopg2.connect(dbname=database, **server)
+    con.autocommit = True
+    try:
+        cur = con.cursor()
+        cur.execute("select pg_advisory_lock(hashtext('planwatch spark metastore'))")
+        cur.execute("select to_regclass('public.\"DBS\"') is not null")
+        if not cur.fetchone()[0]:
+            _create_metastore_tables(settings)
+    finally:
+        con.close()  # gives the advisory lock back
+
+
+def _create_database(server: dict, database: str, where: str) -> None:
+    import psycopg2
+    from psycopg2 import errors, sql
+
+    con = psycopg2.connect(dbname="postgres", **server)
+    con.autocommit = True  # CREATE DATABASE cannot run in a transaction
+    try:
+        con.cursor().execute(sql.SQL("create database {}").format(sql.Identifier(database)))
+    except errors.DuplicateDatabase:
+        pass  # another run made it meanwhile
+    except errors.InsufficientPrivilege:
+        raise Problem(f"Spark 元数据库 {where} 不存在，用户 {server['user']} 也无权创建：请数据库管理员执行 "
+                      f"create database {database} owner {server['user']}",
+                      f"the Spark metastore {where} does not exist and user {server['user']} may not create it: "
+                      f"ask a DBA to run `create database {database} owner {server['user']}`") from None
+    finally:
+        con.close()
+
+
+def _create_metastore_tables(settings: Settings) -> None:
+    """DataNucleus SchemaTool, in a JVM of its own on pyspark's jars, over Hive's package.jdo."""
+    import tempfile
+    import zipfile
+
+    import pyspark
+
+    jars = Path(pyspark.__file__).parent / "jars"
+    metastore_jar = next(jars.glob("hive-metastore-*.jar"))
+    env = spark_env(settings)
+    with tempfile.TemporaryDirectory(prefix="planwatch_metastore_") as folder:
+        mapping = zipfile.ZipFile(metastore_jar).extract("package.jdo", folder)
+        properties = Path(folder) / "datanucleus.properties"
+        # Hive's own identifier and value-strategy settings (HiveConf's defaults), so the tables are named and
+        # keyed as its ObjectStore expects them
+        properties.write_text("\n".join([
+            f"javax.jdo.option.ConnectionURL={env['PLANWATCH_SPARK_METASTORE_URL']}",
+            "javax.jdo.option.ConnectionDriverName=org.postgresql.Driver",
+            f"javax.jdo.option.ConnectionUserName={settings.pg_user}",
+            f"javax.jdo.option.ConnectionPassword={settings.pg_password}",
+            "datanucleus.identifierFactory=datanucleus1",
+            "datanucleus.rdbms.useLegacyNativeValueStrategy=true",
+            "datanucleus.storeManagerType=rdbms", ""]), encoding="utf-8")
+        properties.chmod(0o600)  # it holds the password
+        tool = subprocess.run(
+            ["java", "-cp", f"{jars}/*{os.pathsep}{settings.spark_jdbc_jar}", "org.datanucleus.store.schema.SchemaTool",
+             "-create", "-api", "JDO", "-props", str(properties), mapping],
+            capture_output=True, text=True, timeout=600)
+    if tool.returncode != 0 or "completed successfully" not in tool.stdout:
+        raise Problem(f"未能在 {settings.spark_metastore_database} 中建立 Spark 元数据库的表：{tool.stdout[-1500:]}"
+                      f"{tool.stderr[-1500:]}",
+                      f"could not make the Spark metastore's tables in {settings.spark_metastore_database}: "
+                      f"{tool.stdout[-1500:]}{tool.stderr[-1500:]}")
+
+
 def spark_conf(settings: Settings) -> dict[str, str]:
     """The Spark configuration of profiles.yml's `spark` output — one source for dbt and for planwatch's own
     Spark steps (the gate, publish), so both open the same warehouse folder and metastore."""
@@ -86,8 +190,10 @@ def spark_conf(settings: Settings) -> dict[str, str]:
 
     from planwatch.settings import REPO_ROOT
 
+    resolved = spark_env(settings)
+
     def env_var(name: str, default: str = "") -> str:
-        return str(settings.spark_dir) if name == "PLANWATCH_SPARK_DIR" else os.environ.get(name, default)
+        return resolved[name] if name in resolved else os.environ.get(name, default)
 
     profile = yaml.safe_load((REPO_ROOT / "profiles.yml").read_text(encoding="utf-8"))
     parameters = profile["planwatch"]["outputs"]["spark"]["server_side_parameters"]
@@ -95,7 +201,8 @@ def spark_conf(settings: Settings) -> dict[str, str]:
 
 
 def spark_session(settings: Settings):
-    """A local Spark session on the target's warehouse and metastore, configured exactly as dbt's."""
+    """A Spark session (local, or an application on the cluster) on the target's warehouse and metastore,
+    configured exactly as dbt's."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("planwatch").enableHiveSupport()
@@ -159,7 +266,7 @@ def publish_spark(settings: Settings) -> Path:
     return write_published_file(settings, fill)
 
 
-if __name__ == "__main__":  # Spark steps that must run in a process of their own (Derby: one at a time)
+if __name__ == "__main__":  # Spark steps that run in a process of their own (run_in_spark_process)
     from planwatch.settings import get_settings
 
     if sys.argv[1] == "declare-raw":
