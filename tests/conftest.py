@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,6 +9,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from bench.local_servers import free_port  # noqa: F401  (the tests' free port, from one place)
 
 TESTS = Path(__file__).resolve().parent
 REPO_ROOT = TESTS.parent
@@ -84,17 +85,10 @@ def keep_screenshots(folder: Path, name: str) -> None:
         shutil.copytree(folder, Path(home) / "screenshots" / name, dirs_exist_ok=True)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def planwatch_cli(*args: str, home: Path, check: bool = True, timeout: int = 600, env_extra=None, cwd=None):
     """Run the installed `planwatch` console script as a user would, against `home`."""
     env = {**os.environ, "PLANWATCH_HOME": str(home), **(env_extra or {})}
-    for var in ("PLANWATCH_WAREHOUSE", "PLANWATCH_LANDING"):
+    for var in ("PLANWATCH_WAREHOUSE", "PLANWATCH_LANDING", "PLANWATCH_SPARK_DIR", "PLANWATCH_SPARK_DRIVER_HOST"):
         env.pop(var, None) if var not in (env_extra or {}) else None
     # a session of its own: a crash point kills its whole process group, never pytest
     result = subprocess.run([str(PLANWATCH), *args], env=env, capture_output=True, text=True, timeout=timeout,

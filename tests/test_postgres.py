@@ -5,54 +5,15 @@ every mart equal to DuckDB's, row for row, and a read-only BI role that sees the
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 from contextlib import closing
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import free_port, planwatch_cli
+from conftest import planwatch_cli
+from servers import postgres_server  # noqa: F401  (a fixture: a throwaway PostgreSQL 15 on 127.0.0.1)
 from warehouses import MARTS, MAY_BE_EMPTY, mart_select, normalised
 from expectations.suites import build_checks
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    """initdb and pg_ctl refuse to run as root: run them as the `postgres` system user when we are root."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-@pytest.fixture(scope="module")
-def postgres_server():
-    if not (PG_BIN / "initdb").exists():
-        pytest.fail(f"PostgreSQL 15 server binaries not found under {PG_BIN}")
-    # not under pytest's temp folder: that is private to root, and the server runs as `postgres`
-    base = Path(tempfile.mkdtemp(prefix="planwatch_pg_"))
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-    data, port = base / "data", free_port()
-    subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                                 "-E", "UTF8", "--locale=C.UTF-8"]), check=True, capture_output=True)
-    subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "server.log"),
-                                 "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {base}", "start"]),
-                   check=True, capture_output=True)
-    import psycopg2
-
-    con = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-    con.autocommit = True  # CREATE DATABASE cannot run in a transaction
-    con.cursor().execute("create database planwatch")
-    con.close()
-    yield {"PLANWATCH_PG_HOST": "127.0.0.1", "PLANWATCH_PG_PORT": str(port), "PLANWATCH_PG_USER": "postgres",
-           "PLANWATCH_PG_DATABASE": "planwatch"}
-    subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                   capture_output=True)
-    shutil.rmtree(base, ignore_errors=True)
-
 
 def _admin(server: dict):
     """The server's superuser, autocommit, closed on exit (psycopg2's own `with` would open a transaction, and

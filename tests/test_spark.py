@@ -11,8 +11,7 @@ import duckdb
 import pytest
 
 from conftest import planwatch_cli
-from expectations.suites import build_checks
-from warehouses import MARTS, MAY_BE_EMPTY, mart_select, normalised
+from warehouses import assert_spark_published_as_duckdb
 
 pytestmark = pytest.mark.spark
 
@@ -29,21 +28,7 @@ def spark_run(tmp_path_factory):
 def test_the_whole_pipeline_runs_on_spark_with_the_same_marts(built_home, spark_run):
     home, stdout = spark_run
     assert "errors 0" in stdout, stdout[-3000:]
-    published = home / "spark" / "published"  # what Spark jobs and BI tools read: Parquet per table
-    assert {p.name for p in published.iterdir()} == {*(f"marts.{m}" for m in MARTS), "quality.quality_result"}
-    with duckdb.connect(str(home / "published" / "planwatch.duckdb"), read_only=True) as from_spark, \
-            duckdb.connect(str(built_home / "warehouse" / "planwatch.duckdb"), read_only=True) as dd:
-        for mart in MARTS:
-            select = mart_select(dd, mart)
-            on_spark = normalised(from_spark.execute(select).fetchall())
-            on_duckdb = normalised(dd.execute(select).fetchall())
-            assert len(on_spark) == len(on_duckdb) and (on_duckdb or mart in MAY_BE_EMPTY), mart
-            assert on_spark == on_duckdb, mart
-        # the gate ran on Spark and its history was published with the marts
-        n_results, n_failed_errors = from_spark.execute(
-            "select count(*), count(*) filter (where severity = 'error' and not success) "
-            "from quality.quality_result").fetchone()
-        assert n_results == len(build_checks()) and n_failed_errors == 0
+    assert_spark_published_as_duckdb(home, built_home)
 
 
 def test_the_gate_on_spark_fails_on_bad_data(spark_run):

@@ -32,3 +32,33 @@ def mart_select(duckdb_con, mart: str) -> str:
         "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
         "order by column_index", [mart]).fetchall() if r[0] not in VOLATILE | VOLATILE_IN.get(mart, set())]
     return f"select {', '.join(columns)} from marts.{mart}"
+
+
+def assert_same_marts(other, duckdb_con) -> None:
+    """Every mart of `other` (a DuckDB connection to another target's published copy) equals the DuckDB build's,
+    row for row, and none is empty that should hold rows."""
+    for mart in MARTS:
+        select = mart_select(duckdb_con, mart)
+        theirs = normalised(other.execute(select).fetchall())
+        ours = normalised(duckdb_con.execute(select).fetchall())
+        assert len(theirs) == len(ours) and (ours or mart in MAY_BE_EMPTY), mart
+        assert theirs == ours, mart
+
+
+def assert_spark_published_as_duckdb(home, built_home) -> None:
+    """A Spark run's publication (`home`) against the DuckDB build (`built_home`): Parquet per mart and the quality
+    history under spark/published (what Spark jobs and BI tools read), every mart of the published copy equal to
+    DuckDB's, and the gate's history there — every check run on Spark, no error-level one failed."""
+    import duckdb
+
+    from expectations.suites import build_checks
+
+    published = home / "spark" / "published"
+    assert {p.name for p in published.iterdir()} == {*(f"marts.{m}" for m in MARTS), "quality.quality_result"}
+    with duckdb.connect(str(home / "published" / "planwatch.duckdb"), read_only=True) as from_spark, \
+            duckdb.connect(str(built_home / "warehouse" / "planwatch.duckdb"), read_only=True) as dd:
+        assert_same_marts(from_spark, dd)
+        n_results, n_failed_errors = from_spark.execute(
+            "select count(*), count(*) filter (where severity = 'error' and not success) "
+            "from quality.quality_result").fetchone()
+        assert n_results == len(build_checks()) and n_failed_errors == 0
