@@ -177,7 +177,8 @@ def validate(settings: Settings, checks: list[Check], run_id: str, scope: GateSc
         if settings.target == "spark":
             from planwatch.targets.spark import spark_session
 
-            spark = spark_session(settings)  # GE's Spark datasource finds this session and reuses it
+            # GE's Spark datasource finds this session and reuses it
+            spark = spark_session(settings, f"quality gate ({', '.join(sorted({c.suite for c in checks}))})")
             source = context.data_sources.add_spark(name=DATASOURCE)
         else:
             source = context.data_sources.add_sql(name=DATASOURCE, **warehouse_connection(settings))
@@ -254,8 +255,8 @@ def offline_docs(folder: Path) -> str:
 
 
 def _validate_in_own_process(settings: Settings, checks: list[Check], run_id: str) -> GateResult:
-    """`validate` in a child process (this module's __main__): Spark's Derby metastore admits one process at a
-    time, so a Spark session must not outlive its step inside a long-running Dagster process."""
+    """`validate` in a child process (this module's __main__): pyspark never enters the Dagster run worker, and a
+    local Spark's Derby metastore, which admits one process at a time, is free again when the step ends."""
     from planwatch.targets.spark import run_in_spark_process
 
     with tempfile.TemporaryDirectory(prefix="planwatch_gate_") as folder:

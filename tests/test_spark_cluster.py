@@ -88,7 +88,7 @@ def test_two_applications_read_the_catalog_at_once(cluster, cluster_run, postgre
         "from planwatch.settings import get_settings\n"
         "from planwatch.targets.spark import spark_session\n"
         "mine, other = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])\n"
-        "spark = spark_session(get_settings())\n"
+        "spark = spark_session(get_settings(), 'catalog reader')\n"
         "before = sorted(r.tableName for r in spark.sql('show tables in marts').collect())\n"
         "mine.write_text('open')\n"
         "deadline = time.monotonic() + 240\n"

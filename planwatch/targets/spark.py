@@ -62,7 +62,7 @@ def sync_raw(settings: Settings) -> list[str]:
 
 def declare_raw_tables(settings: Settings) -> None:
     """In a Spark process: (re)declare the synced Parquet folders as the external tables raw.*."""
-    spark = spark_session(settings)
+    spark = spark_session(settings, "declare raw")
     spark.sql("create database if not exists raw")
     for table in RAW_TABLES:
         spark.sql(f"drop table if exists raw.{table}")  # external: the files stay
@@ -162,15 +162,16 @@ def _create_metastore_tables(settings: Settings) -> None:
         properties = Path(folder) / "datanucleus.properties"
         # Hive's own identifier and value-strategy settings (HiveConf's defaults), so the tables are named and
         # keyed as its ObjectStore expects them
-        properties.write_text("\n".join([
-            f"javax.jdo.option.ConnectionURL={env['PLANWATCH_SPARK_METASTORE_URL']}",
-            "javax.jdo.option.ConnectionDriverName=org.postgresql.Driver",
-            f"javax.jdo.option.ConnectionUserName={settings.pg_user}",
-            f"javax.jdo.option.ConnectionPassword={settings.pg_password}",
-            "datanucleus.identifierFactory=datanucleus1",
-            "datanucleus.rdbms.useLegacyNativeValueStrategy=true",
-            "datanucleus.storeManagerType=rdbms", ""]), encoding="utf-8")
-        properties.chmod(0o600)  # it holds the password
+        values = {"javax.jdo.option.ConnectionURL": env["PLANWATCH_SPARK_METASTORE_URL"],
+                  "javax.jdo.option.ConnectionDriverName": "org.postgresql.Driver",
+                  "javax.jdo.option.ConnectionUserName": settings.pg_user,
+                  "javax.jdo.option.ConnectionPassword": settings.pg_password,
+                  "datanucleus.identifierFactory": "datanucleus1",
+                  "datanucleus.rdbms.useLegacyNativeValueStrategy": "true",
+                  "datanucleus.storeManagerType": "rdbms"}
+        # a Java properties file (in a folder only this user reads: it holds the password); a backslash escapes
+        properties.write_text("".join(f"{key}={value.replace(chr(92), chr(92) * 2)}\n" for key, value in values.items()),
+                              encoding="utf-8")
         tool = subprocess.run(
             ["java", "-cp", f"{jars}/*{os.pathsep}{settings.spark_jdbc_jar}", "org.datanucleus.store.schema.SchemaTool",
              "-create", "-api", "JDO", "-props", str(properties), mapping],
@@ -200,15 +201,15 @@ def spark_conf(settings: Settings) -> dict[str, str]:
     return {key: jinja2.Template(str(value)).render(env_var=env_var) for key, value in parameters.items()}
 
 
-def spark_session(settings: Settings):
+def spark_session(settings: Settings, step: str):
     """A Spark session (local, or an application on the cluster) on the target's warehouse and metastore,
-    configured exactly as dbt's."""
+    configured exactly as dbt's, and named `planwatch STEP` — what the cluster's UI and the history server list."""
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.appName("planwatch").enableHiveSupport()
+    builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_conf(settings).items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    return builder.appName(f"planwatch {step}").getOrCreate()
 
 
 QUALITY_HISTORY_SCHEMA = ("run_id string, suite string, table_name string, check_name string, family string, "
@@ -221,7 +222,7 @@ def append_quality_history(settings: Settings, rows: list[tuple]) -> list[tuple]
     types); returns the whole history."""
     from datetime import datetime
 
-    spark = spark_session(settings)
+    spark = spark_session(settings, "quality history")
     spark.sql("create database if not exists quality")
     spark.sql(f"create table if not exists quality.quality_result ({QUALITY_HISTORY_SCHEMA}) using parquet")
     typed = [(*row[:-1], datetime.fromisoformat(row[-1])) for row in rows]
@@ -231,7 +232,7 @@ def append_quality_history(settings: Settings, rows: list[tuple]) -> list[tuple]
 
 def write_published_parquet(settings: Settings, folder: Path) -> list[str]:
     """In a Spark process: every table of the published schemas as a Parquet folder `<schema>.<table>`."""
-    spark = spark_session(settings)
+    spark = spark_session(settings, "publish")
     written = []
     for schema in PUBLISHED_SCHEMAS:  # the BI contract, as on the other targets
         for row in spark.sql(f"show tables in {schema}").collect():
