@@ -91,10 +91,11 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def bench_scale(scale: float, work: Path, pipeline: bool, incremental: bool) -> dict:
-    base = work / f"s{scale:g}"
+def generate_pack(scale: float, base: Path) -> tuple[Path, Path, dict, list[Path]]:
+    """The national plan pack at `scale` (under bench/packs/, inside the repo: dbt's seed-paths, settings.py) and
+    its landing files in base/landing; returns the pack, the landing folder, what was generated and the files."""
     shutil.rmtree(base, ignore_errors=True)
-    pack = REPO_ROOT / "bench" / "packs" / f"s{scale:g}"  # inside the repo: dbt's seed-paths (settings.py)
+    pack = REPO_ROOT / "bench" / "packs" / f"s{scale:g}"
     landing = base / "landing"
     print(f"scale {scale:g}: generating …", flush=True)
     start = time.perf_counter()
@@ -108,6 +109,12 @@ def bench_scale(scale: float, work: Path, pipeline: bool, incremental: bool) -> 
     generated["wall_s"] = round(time.perf_counter() - start, 2)
     generated["landing_bytes"] = sum(Path(f).stat().st_size for f in generated["files"])
     files = [Path(f) for f in generated.pop("files")]
+    return pack, landing, generated, files
+
+
+def bench_scale(scale: float, work: Path, pipeline: bool, incremental: bool) -> dict:
+    base = work / f"s{scale:g}"
+    pack, landing, generated, files = generate_pack(scale, base)
     result = {"scale": scale, "measured_at": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "machine": machine(),
               "generated": generated, "planwatch": {}, "floor": {}}
 
@@ -249,6 +256,11 @@ def render(results: list[dict], command: str, plan_size: dict | None = None) -> 
                           f"({s['total_planwatch_s']:.1f} s) — "
                           + ", ".join(f"{k} {v['wall_s']:.1f} s" for k, v in inc.items()) + "."]
         lines.append("")
+    cluster = REPO_ROOT / "bench" / "spark_cluster.json"
+    if cluster.exists():  # `make bench-spark`: the whole job on DuckDB, local Spark and a Spark cluster (issue 23)
+        from bench.spark_cluster import render_cluster
+
+        lines += render_cluster(json.loads(cluster.read_text(encoding="utf-8")))
     findings = REPO_ROOT / "bench" / "FINDINGS.md"
     if findings.exists():  # the profile and what was done about it, written by hand beside the numbers
         lines += [findings.read_text(encoding="utf-8").strip(), ""]
