@@ -163,11 +163,6 @@ class Settings:
     """The bounds of one landing file (ReadLimits: PLANWATCH_MAX_FILE_MB … PLANWATCH_MAX_LINE_KB)."""
 
     @property
-    def spark_is_local(self) -> bool:
-        """Spark inside the step's own process (`local`, `local[N]`, `local[*]`), not on a cluster."""
-        return self.spark_master.startswith("local")
-
-    @property
     def quality_dir(self) -> Path:
         """The quality gate's context, Data Docs, history and `last_run.json` (the latest gate's results)."""
         return self.home / "quality"
@@ -275,13 +270,18 @@ def _spark_dir(home: Path) -> Path:
     return _path("PLANWATCH_SPARK_DIR", home / "spark")
 
 
+def _is_local(master: str) -> bool:
+    """Spark inside the step's own process (`local`, `local[N]`, `local[*]`), not on a cluster."""
+    return master.startswith("local")
+
+
 def _driver_host(master: str) -> str:
     """Where executors reach the driver: loopback when Spark is local or its master is on this machine's
     loopback, else this machine's name (a cluster's workers cannot reach 127.0.0.1 of another machine)."""
     import socket
     from urllib.parse import urlsplit
 
-    if master.startswith("local"):
+    if _is_local(master):
         return "127.0.0.1"
     host = urlsplit(master).hostname if "://" in master else None
     if host in ("127.0.0.1", "localhost", "::1"):
@@ -292,10 +292,10 @@ def _driver_host(master: str) -> str:
 def _metastore(master: str) -> str:
     value = os.environ.get("PLANWATCH_SPARK_METASTORE", "").strip().lower()
     if not value:
-        return "derby" if master.startswith("local") else "postgres"
+        return "derby" if _is_local(master) else "postgres"
     if value not in ("derby", "postgres"):
         raise ValueError(f"PLANWATCH_SPARK_METASTORE must be derby or postgres, not {value!r}")
-    if value == "derby" and not master.startswith("local"):
+    if value == "derby" and not _is_local(master):
         # executors never open the metastore, but every Spark step of a run and every reader would: Derby
         # admits one process, so a cluster's catalog must be a server
         raise ValueError("PLANWATCH_SPARK_METASTORE=derby works with local Spark only; a cluster "

@@ -160,12 +160,12 @@ def _create_metastore_tables(settings: Settings) -> None:
     with tempfile.TemporaryDirectory(prefix="planwatch_metastore_") as folder:
         mapping = zipfile.ZipFile(metastore_jar).extract("package.jdo", folder)
         properties = Path(folder) / "datanucleus.properties"
-        # Hive's own identifier and value-strategy settings (HiveConf's defaults), so the tables are named and
-        # keyed as its ObjectStore expects them
+        # the connection exactly as profiles.yml hands it to Spark; Hive's own identifier and value-strategy
+        # settings (HiveConf's defaults), so the tables are named and keyed as its ObjectStore expects them
         values = {"javax.jdo.option.ConnectionURL": env["PLANWATCH_SPARK_METASTORE_URL"],
-                  "javax.jdo.option.ConnectionDriverName": "org.postgresql.Driver",
-                  "javax.jdo.option.ConnectionUserName": settings.pg_user,
-                  "javax.jdo.option.ConnectionPassword": settings.pg_password,
+                  "javax.jdo.option.ConnectionDriverName": env["PLANWATCH_SPARK_METASTORE_DRIVER"],
+                  "javax.jdo.option.ConnectionUserName": env["PLANWATCH_SPARK_METASTORE_USER"],
+                  "javax.jdo.option.ConnectionPassword": env["PLANWATCH_SPARK_METASTORE_PASSWORD"],
                   "datanucleus.identifierFactory": "datanucleus1",
                   "datanucleus.rdbms.useLegacyNativeValueStrategy": "true",
                   "datanucleus.storeManagerType": "rdbms"}
@@ -173,7 +173,8 @@ def _create_metastore_tables(settings: Settings) -> None:
         properties.write_text("".join(f"{key}={value.replace(chr(92), chr(92) * 2)}\n" for key, value in values.items()),
                               encoding="utf-8")
         tool = subprocess.run(
-            ["java", "-cp", f"{jars}/*{os.pathsep}{settings.spark_jdbc_jar}", "org.datanucleus.store.schema.SchemaTool",
+            ["java", "-cp", f"{jars}/*{os.pathsep}{env['PLANWATCH_SPARK_DRIVER_CLASSPATH']}",
+             "org.datanucleus.store.schema.SchemaTool",
              "-create", "-api", "JDO", "-props", str(properties), mapping],
             capture_output=True, text=True, timeout=600)
     if tool.returncode != 0 or "completed successfully" not in tool.stdout:
