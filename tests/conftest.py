@@ -118,6 +118,14 @@ def warehouse(built_home):
     con.close()
 
 
+def wait_until_drawn(page, timeout: float = 60000) -> None:
+    """Until the Streamlit page is connected and its script has finished running (the attributes Streamlit's own
+    end-to-end tests wait on). Waiting for the status widget to hide is not enough: on a loaded machine it had not
+    yet appeared, the wait passed at once, and a form filled then was drawn again, empty (CI, 2026-12-07)."""
+    page.locator('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+                 '[data-test-script-state="notRunning"]').wait_for(timeout=timeout)
+
+
 def start_dashboard(env: dict, port: int) -> subprocess.Popen:
     """`planwatch dashboard` as a user starts it, in a session of its own (stop it with os.killpg); returns once
     Streamlit answers its health check."""

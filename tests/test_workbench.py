@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PLANWATCH, free_port, keep_screenshots, launch_chromium, planwatch_cli, start_dashboard
+from conftest import (PLANWATCH, free_port, keep_screenshots, launch_chromium, planwatch_cli, start_dashboard,
+                      wait_until_drawn)
 
 APPROVE = {"PLANWATCH_RELEASE_POLICY": "approve"}
 ACCOUNTS = {"viewer1": ("viewer", "viewer password", []), "steward1": ("steward", "steward password", []),
@@ -36,12 +37,10 @@ def workbench(tmp_path_factory):
 
 def sign_in(page, base: str, name: str, password: str, path: str = "overview") -> None:
     page.goto(f"{base}/{path}")
-    # the page's script has run (its title or its refusal is drawn) before the form is filled: a form filled while
-    # the first run still draws is drawn again, empty
+    # the page's first run has finished before the form is filled: a form filled while it still draws is drawn
+    # again, empty, and an empty form is sent
     page.locator('[data-testid="stMainBlockContainer"] h1, [data-testid="stAlert"]').first.wait_for(timeout=60000)
-    # …and has finished (the status widget shows while a run draws): on a loaded machine the title came first and
-    # the sidebar's form was drawn again after it was filled, so an empty form was sent (2 of 4 runs once)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+    wait_until_drawn(page)
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
