@@ -109,6 +109,19 @@ def test_statistician_drops_templates_and_example_then_loads_twice(tmp_path):
     assert rows == [("长表 long", 2)]
 
 
+def test_the_published_observations_are_stored_in_lookup_order(built_home):
+    """The dashboard's provenance lookup (every vintage of one value) reads one row group at national scale only if
+    the published copy is stored by indicator, region, year and vintage (planwatch/publish/published_copy.py:
+    PUBLISHED_ORDER); the working view has no order (its store is incremental, delete+insert)."""
+    with duckdb.connect(str(built_home / "published" / "planwatch.duckdb"), read_only=True) as con:
+        rows, out_of_order = con.execute("""
+            select count(*), count(*) filter (where previous > current) from (
+                select (indicator_code, region_code, year, vintage) as current,
+                       lag((indicator_code, region_code, year, vintage)) over (order by rowid) as previous
+                from marts.fct_indicator_observation)""").fetchone()
+    assert rows > 700 and out_of_order == 0, (rows, out_of_order)
+
+
 def test_a_second_run_adds_nothing(built_home):
     warehouse = built_home / "warehouse" / "planwatch.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -18,8 +18,8 @@ import duckdb
 
 from planwatch.faults import checkpoint
 from planwatch.publish.exports import ExportResult, write_exports
-from planwatch.publish.published_copy import (PUBLISHED_SCHEMAS, published_dir, published_path, replace_folder,
-                                              write_published_file)
+from planwatch.publish.published_copy import (PUBLISHED_SCHEMAS, create_published_table, published_dir,
+                                              published_path, replace_folder, write_published_file)
 from planwatch.settings import Settings
 from planwatch.warehouse_access import sql_literal, writes_warehouse
 
@@ -50,8 +50,7 @@ def publish(settings: Settings) -> Path:
                 f"and schema_name in ({schemas}) union all "
                 "select schema_name, view_name from duckdb_views() where database_name = 'working' "
                 f"and schema_name in ({schemas}) and not internal order by all").fetchall():
-            con.execute(f'create schema if not exists published."{schema}"')
-            con.execute(f'create table published."{schema}"."{table}" as from working."{schema}"."{table}"')
+            create_published_table(con, schema, table, f'select * from working."{schema}"."{table}"')
         con.execute("detach working")
 
     return write_published_file(settings, copy_from_working)

@@ -21,7 +21,7 @@ import duckdb
 
 from planwatch.ingest.schema import LOG_TABLES, RAW_DDL, RAW_TABLES
 from planwatch.publish.descriptions import manifest_descriptions
-from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, write_published_file
+from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, create_published_table, write_published_file
 from planwatch.settings import Settings
 from planwatch.warehouse_access import sql_literal, writes_warehouse
 
@@ -175,10 +175,9 @@ def mirror_published(settings: Settings, server: PostgresConnection) -> Path:
             for table, table_columns in columns.items():
                 schema = "quality" if table == "quality_result" else "marts"
                 spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in table_columns) + "}"
-                con.execute(f'create schema if not exists published."{schema}"')
-                con.execute(f'create table published."{schema}"."{table}" as select * from read_csv('
-                            f"{sql_literal(parts[table])}, columns = {spec}, header = false, quote = '\"', "
-                            "escape = '\"', allow_quoted_nulls = false, auto_detect = false)")
+                create_published_table(con, schema, table, "select * from read_csv("
+                                       f"{sql_literal(parts[table])}, columns = {spec}, header = false, quote = '\"', "
+                                       "escape = '\"', allow_quoted_nulls = false, auto_detect = false)")
 
         return write_published_file(settings, fill)
 

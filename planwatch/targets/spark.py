@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.ingest.schema import RAW_TABLES
-from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, replace_folder, write_published_file
+from planwatch.publish.published_copy import PUBLISHED_SCHEMAS, create_published_table, replace_folder, write_published_file
 from planwatch.messages import Problem
 from planwatch.settings import SPARK_PROCESS_ENV, Settings, spark_env
 from planwatch.warehouse_access import inherit_env, sql_literal, writes_warehouse
@@ -261,9 +261,7 @@ def publish_spark(settings: Settings) -> Path:
     def fill(con) -> None:
         for table_folder in sorted(final.iterdir()):
             schema, table = table_folder.name.split(".", 1)
-            con.execute(f'create schema if not exists published."{schema}"')
-            con.execute(f'create table published."{schema}"."{table}" as '
-                        f"select * from read_parquet('{table_folder}/*.parquet')")
+            create_published_table(con, schema, table, f"select * from read_parquet('{table_folder}/*.parquet')")
 
     return write_published_file(settings, fill)
 
