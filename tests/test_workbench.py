@@ -37,9 +37,8 @@ def workbench(tmp_path_factory):
 
 def sign_in(page, base: str, name: str, password: str, path: str = "overview") -> None:
     page.goto(f"{base}/{path}")
-    # the page's first run has finished before the form is filled: a form filled while it still draws is drawn
-    # again, empty, and an empty form is sent
-    page.locator('[data-testid="stMainBlockContainer"] h1, [data-testid="stAlert"]').first.wait_for(timeout=60000)
+    # the page's first run has finished before the form is filled (its script state is "initial" until it
+    # starts): a form filled while it still draws is drawn again, empty, and an empty form is sent
     wait_until_drawn(page)
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(password)
