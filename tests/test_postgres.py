@@ -12,7 +12,8 @@ import pytest
 
 from conftest import planwatch_cli
 from servers import postgres_server  # noqa: F401  (a fixture: a throwaway PostgreSQL 15 on 127.0.0.1)
-from warehouses import MARTS, MAY_BE_EMPTY, mart_select, normalised
+from warehouses import (MARTS, MAY_BE_EMPTY, PROGRESS_MODELS, PROGRESS_REVISIONS, TOUCHED_ROW, UNTOUCHED_ROW,
+                        mart_select, normalised)
 from expectations.suites import build_checks
 
 def _admin(server: dict):
@@ -152,3 +153,37 @@ def test_the_sync_carries_every_text_exactly(postgres_server, postgres_run, tmp_
         assert [note for _, note in on_server] == [t if t.strip() else None for t in texts]
         cur.execute("select raw_value, reason_code from raw.quarantine where file_name = 'odd_texts.csv'")
         assert cur.fetchall() == [("城镇新增就业人数 | 江门市 | 2030 | 1 | 坏␀字", "control_character")]
+
+
+def test_an_incremental_progress_build_on_postgres_equals_a_full_rebuild(postgres_server, postgres_run, tmp_path):
+    """The progress models are incremental on PostgreSQL too (delete+insert, the post-hooks' DELETE and UPDATE …
+    FROM): after the revisions, an incremental build leaves an untouched row as it was, rewrites the touched ones,
+    and every row equals what a full rebuild then derives."""
+    home, _ = postgres_run
+    env = {**postgres_server, "PLANWATCH_DBT_TARGET": "postgres"}
+    revisions = tmp_path / "revisions.csv"
+    revisions.write_text(PROGRESS_REVISIONS, encoding="utf-8")
+    planwatch_cli("load", str(revisions), home=home, env_extra=env)
+    planwatch_cli("sync", home=home, env_extra=env)
+    with _admin(postgres_server) as pg:
+        cur = pg.cursor()
+        for table in PROGRESS_MODELS:
+            cur.execute(f"update {table} set target_basis = 'mark' where ({UNTOUCHED_ROW}) or ({TOUCHED_ROW})")
+        planwatch_cli("dbt", "build", home=home, env_extra=env)
+        cur.execute("drop schema if exists incremental_build cascade")
+        cur.execute("create schema incremental_build")
+        for table in PROGRESS_MODELS:
+            name = table.split(".")[1]
+            cur.execute(f"select count(*) filter (where {UNTOUCHED_ROW}), count(*) filter (where {TOUCHED_ROW}) "
+                        f"from {table} where target_basis = 'mark'")
+            untouched, touched = cur.fetchone()
+            assert untouched > 0 and touched == 0, (table, untouched, touched)
+            cur.execute(f"create table incremental_build.{name} as select * from {table} where not ({UNTOUCHED_ROW})")
+        planwatch_cli("dbt", "build", "--full-refresh", "--select", "int_plan_progress__spine+", home=home,
+                      env_extra=env)
+        for table in PROGRESS_MODELS:
+            mine, full = f"incremental_build.{table.split('.')[1]}", f"(select * from {table} where not ({UNTOUCHED_ROW})) as f"
+            for a, b in ((mine, full), (full, mine)):
+                cur.execute(f"select count(*) from (select * from {a} except all select * from {b}) as d")
+                assert cur.fetchone()[0] == 0, (table, a)
+        cur.execute("drop schema incremental_build cascade")

@@ -6,6 +6,11 @@ tests in models/intermediate/progress/_progress__intermediate.yml."""
 from __future__ import annotations
 
 import json
+import shutil
+from decimal import Decimal
+
+from conftest import planwatch_cli
+from warehouses import PROGRESS_MODELS, PROGRESS_REVISIONS, TOUCHED_ROW, UNTOUCHED_ROW
 
 TIME_ELAPSED = {"achieved_early", "achieved", "ahead", "in_line", "behind"}
 
@@ -75,3 +80,57 @@ def test_early_warnings_reach_the_alert_log_binding_first(built_home, warehouse)
                .splitlines() if '"early_warning"' in line]
     assert records and len(records[-1]["warnings"]) == len(warned)
     assert [w["warning_zh"] for w in records[-1]["warnings"]] == [w[3] for w in warned]
+
+
+
+def test_an_incremental_progress_build_equals_a_full_rebuild(tmp_path, built_home):
+    """The progress models are incremental (macros/incremental_progress.sql): after a submission that revises a
+    county's first plan year (its share of the city, so every year of its series), a later year (running totals
+    and the city's county sum), the city's rate, a county's own baseline year and the 15th plan's first year, an
+    incremental `planwatch dbt build` gives every row a full rebuild gives — and rewrites only the slices touched.
+    A second submission with the next year then moves the latest year off a row no build rewrites."""
+    import duckdb
+
+    homes = {}
+    for name in ("incremental", "full"):
+        home = homes[name] = tmp_path / name
+        (home / "warehouse").mkdir(parents=True)
+        shutil.copy(built_home / "warehouse" / "planwatch.duckdb", home / "warehouse" / "planwatch.duckdb")
+        shutil.copytree(built_home / "landing", home / "landing")
+        (home / "landing" / "revisions.csv").write_text(PROGRESS_REVISIONS, encoding="utf-8")
+        planwatch_cli("load", home=home)
+    next_year = "指标,地区,年份,数值,单位,状态\n城镇新增就业人数,蓬江区,2027,1.2,万人,初步\n"
+    # a mark on a row of an indicator nobody revised and on one the revisions touch: the build must rewrite the
+    # second and leave the first as it was (a full rebuild would rewrite both)
+    untouched, touched = UNTOUCHED_ROW, TOUCHED_ROW
+    warehouse = homes["incremental"] / "warehouse" / "planwatch.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        for table in PROGRESS_MODELS:
+            con.execute(f"update {table} set target_basis = 'mark' where ({untouched}) or ({touched})")
+    planwatch_cli("dbt", "build", home=homes["incremental"])
+    for name in ("incremental", "full"):
+        (homes[name] / "landing" / "next_year.csv").write_text(next_year, encoding="utf-8")
+        planwatch_cli("load", home=homes[name])
+    planwatch_cli("dbt", "build", home=homes["incremental"])
+    planwatch_cli("dbt", "build", "--full-refresh", home=homes["full"])
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute(f"attach '{homes['full'] / 'warehouse' / 'planwatch.duckdb'}' as full_build (read_only)")
+        for table in PROGRESS_MODELS:
+            marked = con.execute(f"select count(*) filter ({untouched}), count(*) filter ({touched}) from {table} "
+                                 "where target_basis = 'mark'").fetchone()
+            assert marked[0] > 0 and marked[1] == 0, (table, marked)
+            for a, b in ((table, f"full_build.{table}"), (f"full_build.{table}", table)):
+                differing = con.execute(f"select count(*) from (from {a} where not ({untouched}) "
+                                        f"except all from {b} where not ({untouched}))").fetchone()[0]
+                assert differing == 0, f"{a} has {differing} rows that {b} has not"
+        # 2027 is the series' latest year with data; 2026, which was after the first build, is no longer
+        latest = con.execute("""
+            select plan_code, year from marts.fct_plan_progress
+            where indicator_code = 'URBAN_NEW_JOBS' and region_code = '440703' and is_latest_year_with_data
+            order by year""").fetchall()
+        assert latest == [("JM_HRSS_14", 2025), ("JM_HRSS_15_EXAMPLE", 2027)]
+        share = con.execute("""
+            select target_value from marts.fct_plan_progress
+            where indicator_code = 'URBAN_NEW_JOBS' and region_code = '440703' and year = 2025""").fetchone()[0]
+        assert share != Decimal("4.000000")  # the share of the city moved with the revised 2021 value

@@ -10,8 +10,9 @@ MARTS = ["dim_indicator", "dim_plan", "dim_plan_indicator", "dim_region", "dim_y
          "rpt_plan_baseline_check"]
 # empty for the bundled data (nothing quarantined or returned): compared all the same
 MAY_BE_EMPTY = {"fct_submission_issue"}
-# when a load ran (timestamps and an id made from one), not what it holds
-VOLATILE = {"loaded_at", "load_id", "received_at", "status_at", "supersedes", "superseded_by"}
+# when a load ran (timestamps and an id made from one), not what it holds; how an engine fingerprints a row's inputs
+# (DuckDB's hash(), md5 elsewhere: macros/incremental_progress.sql)
+VOLATILE = {"loaded_at", "load_id", "received_at", "status_at", "supersedes", "superseded_by", "input_fingerprint"}
 # where a submission's history has got to — `published` once a release carried it — depends on how many runs a
 # home has seen, not on the engine
 VOLATILE_IN = {"fct_submission": {"status", "status_zh", "note_zh", "note_en"}}
@@ -62,3 +63,19 @@ def assert_spark_published_as_duckdb(home, built_home) -> None:
             "select count(*), count(*) filter (where severity = 'error' and not success) "
             "from quality.quality_result").fetchone()
         assert n_results == len(build_checks()) and n_failed_errors == 0
+
+
+# The incremental progress models (macros/incremental_progress.sql) and a submission that touches each of their
+# dependencies: a county's first plan year (its share of the city, so every year of its series), a later year (the
+# running totals, the city's county sum), the city's rate, a county's own baseline year, the 15th plan's first year.
+PROGRESS_MODELS = ("intermediate.int_plan_progress__judged", "intermediate.int_progress__assessed",
+                   "marts.fct_plan_progress", "marts.fct_progress_assessment")
+PROGRESS_REVISIONS = ("指标,地区,年份,数值,单位,状态\n"
+                      "城镇新增就业人数,蓬江区,2021,0.95,万人,修订\n"
+                      "城镇新增就业人数,江海区,2023,0.5,万人,修订\n"
+                      "城镇登记失业率,江门市,2024,2.99,%,修订\n"
+                      "社会保障卡持卡人数,蓬江区,2020,60,万人,最终\n"
+                      "城镇新增就业人数,蓬江区,2026,1.11,万人,初步\n")
+# a row of an indicator the revisions leave alone, and one they touch: an incremental build rewrites the second only
+UNTOUCHED_ROW = "indicator_code = 'PENSION_INS_RATE' and region_code = '440700' and year = 2023"
+TOUCHED_ROW = "indicator_code = 'URBAN_NEW_JOBS' and region_code = '440703' and year = 2022"

@@ -1,8 +1,31 @@
 -- Where each 14th-plan indicator stands, for the city and every county, in every plan year (the measure and the
 -- project's own status: int_plan_progress__judged), with the headline of the published methods beside it: the
 -- 序时进度 category and whether the methods disagree (fct_progress_assessment has each method's judgement).
+-- Incremental like int_plan_progress__judged (macros/incremental_progress.sql): the changed plan × indicator
+-- slices from their first changed year. Each build's rows are inserted in region order, so a region's rows stay in
+-- few row groups for the dashboard.
+{{ config(
+    materialized=progress_materialization(),
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key=['plan_code', 'indicator_code', 'region_code', 'year'],
+    on_schema_change='append_new_columns',
+    post_hook=[] if target.type == 'spark' else ['{{ delete_rows_not_in(ref("int_plan_progress__judged")) }}', '{{ refresh_latest_year_flag() }}']
+) }}
 with
 
+{% if is_incremental() %}
+rebuilt as (
+    {{ progress_rebuild_slices(ref('int_plan_progress__judged'), this) }}
+),
+
+judged as (
+    {{ rows_in_rebuilt_slices(ref('int_plan_progress__judged'), from_year_on=true) }}
+),
+
+assessed as (
+    {{ rows_in_rebuilt_slices(ref('int_progress__assessed'), from_year_on=true) }}
+),
+{% else %}
 judged as (
     select * from {{ ref('int_plan_progress__judged') }}
 ),
@@ -10,6 +33,7 @@ judged as (
 assessed as (
     select * from {{ ref('int_progress__assessed') }}
 ),
+{% endif %}
 
 {% set on_course = "('achieved_early', 'achieved', 'ahead', 'in_line', 'target_achieved', 'target_met', 'on_track')" %}
 -- each method's judgement reduced to one question — on course for the final target or not — to see disagreement
@@ -61,7 +85,8 @@ select
     judged.county_sum_difference,
     judged.share_of_parent_region,
     coalesce(verdicts.time_elapsed_category, 'not_assessed') as time_elapsed_category,
-    coalesce(verdicts.n_verdicts > 1, false) as methods_disagree
+    coalesce(verdicts.n_verdicts > 1, false) as methods_disagree,
+    judged.input_fingerprint
 from judged
 left join verdicts using (indicator_code, region_code, year)
 order by judged.region_code, judged.indicator_code, judged.year

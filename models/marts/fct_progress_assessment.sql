@@ -2,11 +2,31 @@
 -- inputs each method used, its score and its category in Chinese and English. Methods, formulas, thresholds and
 -- sources: _marts__progress_assessment.yml. A region under the plan region is judged by the plan region's
 -- standard, which the plan does not set for it: its labels say 参考 / reference.
+-- Incremental like int_plan_progress__judged (macros/incremental_progress.sql): the changed plan × indicator
+-- slices from their first changed year, each build's rows inserted in region order.
+{{ config(
+    materialized=progress_materialization(),
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key=['plan_code', 'indicator_code', 'region_code', 'year', 'method'],
+    on_schema_change='append_new_columns',
+    post_hook=[] if target.type == 'spark' else ['{{ delete_rows_not_in(ref("int_progress__assessed"), ["plan_code", "indicator_code", "region_code", "year", "method"]) }}']
+) }}
 with
 
+{% if is_incremental() %}
+rebuilt as (
+    {{ progress_rebuild_slices(ref('int_progress__assessed'), this,
+                               ['plan_code', 'indicator_code', 'region_code', 'year', 'method']) }}
+),
+
+assessed as (
+    {{ rows_in_rebuilt_slices(ref('int_progress__assessed'), from_year_on=true) }}
+),
+{% else %}
 assessed as (
     select * from {{ ref('int_progress__assessed') }}
 ),
+{% endif %}
 
 labels as (
     {% set rows = [
@@ -81,7 +101,8 @@ select
         else labels.label_en
     end as category_en,
     assessed.not_assessed_reason,
-    assessed.is_synthetic_input
+    assessed.is_synthetic_input,
+    assessed.input_fingerprint
 from assessed
 left join labels using (method, category_code)
 left join reasons using (not_assessed_reason)

@@ -7,13 +7,34 @@
 -- target range"; ratios are not rated. Projection: cumulative = running total + average yearly flow ×
 -- remaining years; level = value + average yearly change since the 2020 baseline × remaining years;
 -- ceilings and floors = the latest value persists.
-{{ config(materialized='table', file_format='parquet') }}
-{% set tolerance = var('at_risk_tolerance', 0.05) %}
+-- Incremental (macros/incremental_progress.sql): a build re-derives the plan × indicator slices whose spine rows
+-- changed, from the first changed year on — a new year rebuilds that year, not every year of every region.
+{{ config(
+    materialized=progress_materialization(),
+    file_format='parquet',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key=['plan_code', 'indicator_code', 'region_code', 'year'],
+    on_schema_change='append_new_columns',
+    post_hook=[] if target.type == 'spark' else ['{{ delete_rows_not_in(ref("int_plan_progress__spine")) }}', '{{ refresh_latest_year_flag() }}']
+) }}
+{% set tolerance = var('at_risk_tolerance') %}
 with
 
+{% if is_incremental() %}
+rebuilt as (
+    {{ progress_rebuild_slices(ref('int_plan_progress__spine'), this) }}
+),
+
+-- every year of a changed series (its running total starts in the plan's first year); rows before from_year are
+-- only read
+spine as (
+    {{ rows_in_rebuilt_slices(ref('int_plan_progress__spine')) }}
+),
+{% else %}
 spine as (
     select * from {{ ref('int_plan_progress__spine') }}
 ),
+{% endif %}
 
 -- the regions directly under each region (a city's counties, a province's prefectures), summed when all reported
 county_rollup as (
@@ -28,7 +49,7 @@ county_rollup as (
     inner join spine as child
         on child.indicator_code = parent.indicator_code and child.year = parent.year
         and child.region_code = regions.region_code
-    where parent.is_additive
+    where parent.is_additive{% if is_incremental() %} and parent.year >= parent.from_year{% endif %}
     group by parent.indicator_code, parent.year, parent.region_code
 ),
 
@@ -40,7 +61,7 @@ parent_values as (
     inner join spine as parent
         on parent.indicator_code = child.indicator_code and parent.year = child.year
         and parent.region_code = regions.parent_region_code
-    where child.is_additive
+    where child.is_additive{% if is_incremental() %} and child.year >= child.from_year{% endif %}
 ),
 
 scaled as (
@@ -206,10 +227,14 @@ select
         when '>=' then judged.measure >= judged.final_target_value
         when '>' then judged.measure > judged.final_target_value
         when '<=' then judged.measure <= judged.final_target_value
-    end as meets_final_target
+    end as meets_final_target,
+    judged.input_fingerprint
 from judged
 left join county_rollup using (indicator_code, region_code, year)
 left join parent_values using (indicator_code, region_code, year)
+{% if is_incremental() %}
+where judged.year >= judged.from_year
+{% endif %}
 
 -- stored by region: a dashboard asks for one region (or one region's series), and DuckDB then skips the rest
 order by judged.region_code, judged.indicator_code, judged.year

@@ -6,13 +6,32 @@
 -- A table, not a view: fct_plan_progress, fct_progress_assessment and rpt_early_warning all read it, and dbt builds
 -- two of them at once; as a view each statement ran the three methods again and, at national scale (9.6 million
 -- rows), the two together ran out of DuckDB's memory limit (measured 2026-12-04).
-{{ config(materialized='table', file_format='parquet') }}
-{% set in_line_points = var('time_elapsed_in_line_points', 0.10) %}
+-- Incremental like int_plan_progress__judged (macros/incremental_progress.sql): the changed plan × indicator
+-- slices from their first changed year; the growth base may be an earlier year, which is read, not rebuilt.
+{{ config(
+    materialized=progress_materialization(),
+    file_format='parquet',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key=['plan_code', 'indicator_code', 'region_code', 'year', 'method'],
+    on_schema_change='append_new_columns',
+    post_hook=[] if target.type == 'spark' else ['{{ delete_rows_not_in(ref("int_plan_progress__judged")) }}']
+) }}
+{% set in_line_points = var('time_elapsed_in_line_points') %}
 with
 
+{% if is_incremental() %}
+rebuilt as (
+    {{ progress_rebuild_slices(ref('int_plan_progress__judged'), this) }}
+),
+
+judged as (
+    {{ rows_in_rebuilt_slices(ref('int_plan_progress__judged')) }}
+),
+{% else %}
 judged as (
     select * from {{ ref('int_plan_progress__judged') }}
 ),
+{% endif %}
 
 observed as (
     select indicator_code, region_code, year, value, is_synthetic from {{ ref('int_observations__latest_yearly') }}
@@ -31,6 +50,7 @@ with_baseline as (
     left join observed as own_baseline
         on own_baseline.indicator_code = judged.indicator_code and own_baseline.region_code = judged.region_code
         and own_baseline.year = judged.start_year - 1
+    {% if is_incremental() %}where judged.year >= judged.from_year{% endif %}
 ),
 
 -- the growth methods' base: the baseline, else the first plan year with a value (Open SDG's rule when the base
@@ -43,6 +63,7 @@ first_reported as (
     inner join judged as earlier
         on earlier.plan_code = later.plan_code and earlier.indicator_code = later.indicator_code
         and earlier.region_code = later.region_code and earlier.year < later.year and earlier.actual_value is not null
+    {% if is_incremental() %}where later.year >= later.from_year{% endif %}
     group by later.indicator_code, later.region_code, later.year
 ),
 
@@ -198,7 +219,7 @@ methods as (
                      target_kind, direction, target_basis, baseline_year, baseline_value, growth_base_year,
                      growth_base_value, actual_value, measure_value, is_cumulative, final_target_value, end_year,
                      elapsed_share, progress_share, score, category_code, not_assessed_reason,
-                     is_synthetic_input" %}
+                     is_synthetic_input, input_fingerprint" %}
     select {{ shared }} from time_elapsed_judged
     union all
     select {{ shared }} from open_sdg
@@ -231,5 +252,6 @@ select
     cast(round(cast(score as decimal(38, 12)), 6) as decimal(24, 6)) as score,
     coalesce(category_code, 'not_assessed') as category_code,
     not_assessed_reason,
-    is_synthetic_input
+    is_synthetic_input,
+    input_fingerprint
 from methods

@@ -1,0 +1,80 @@
+{#- The progress models (int_plan_progress__judged, int_progress__assessed, fct_plan_progress,
+    fct_progress_assessment) are incremental on DuckDB and PostgreSQL: a build re-derives only the slices whose
+    inputs changed. Every row stores the fingerprint of its spine row (int_plan_progress__spine.input_fingerprint:
+    the actual, the targets, the share, the baselines, the parent region, the thresholds). A row's result depends
+    on its own spine row, on the earlier years of its series (running totals, projections, the growth base) and on
+    the other regions of the same indicator and year (county sums, a region's parent value); so a changed spine row
+    of year Y makes the model rebuild every region of that plan and indicator from year Y on. A new year rebuilds
+    one year; a county's revision of 2024 rebuilds 2024–2025 of that indicator; a changed seed changes the
+    fingerprints it feeds and rebuilds what it touches. On Spark the models are tables rebuilt whole (plain Parquet
+    tables have no delete+insert), as int_observations__vintages is. -#}
+
+{#- the materialization of a progress model: incremental except on Spark -#}
+{% macro progress_materialization() -%}
+    {{ return('table' if target.type == 'spark' else 'incremental') }}
+{%- endmacro %}
+
+{#- a text fingerprint of a row's values, NULLs included: equal inputs give equal fingerprints on one engine -#}
+{% macro row_fingerprint(expressions) -%}
+    {{ return(adapter.dispatch('row_fingerprint', 'planwatch')(expressions)) }}
+{%- endmacro %}
+
+{% macro default__row_fingerprint(expressions) -%}
+    md5(concat_ws('|'{% for e in expressions %}, coalesce(cast({{ e }} as {{ text_type() }}), '\u2205'){% endfor %}))
+{%- endmacro %}
+
+{#- DuckDB's hash() of the values themselves (NULL hashes apart from any value): ten times cheaper than md5 of a
+    text, and a DuckDB upgrade that changed it would only make one build rebuild everything -#}
+{% macro duckdb__row_fingerprint(expressions) -%}
+    cast(hash({{ expressions | join(', ') }}) as varchar)
+{%- endmacro %}
+
+{#- Select: for each plan × indicator with a row of `upstream` that is new or changed since `model` was built, the
+    first year to rebuild. `upstream` is the model's input that carries the spine's fingerprints: the spine for
+    int_plan_progress__judged, judged for the models that read it (after judged's build its fingerprints are the
+    spine's), int_progress__assessed for fct_progress_assessment (`key` then includes the method). -#}
+{% macro progress_rebuild_slices(upstream, model, key=['plan_code', 'indicator_code', 'region_code', 'year']) -%}
+    select upstream.plan_code, upstream.indicator_code, min(upstream.year) as from_year
+    from {{ upstream }} as upstream
+    left join {{ model }} as built
+        on {% for column in key %}built.{{ column }} = upstream.{{ column }}{% if not loop.last %} and {% endif %}{% endfor %}
+    where built.input_fingerprint is null or built.input_fingerprint <> upstream.input_fingerprint
+    group by upstream.plan_code, upstream.indicator_code
+{%- endmacro %}
+
+{#- Select: the rows of `relation` in the slices the model's `rebuilt` CTE (progress_rebuild_slices) names, each
+    with its slice's from_year; with `from_year_on`, only the years rebuilt (without, the earlier years too: running
+    totals and growth bases read them) -#}
+{% macro rows_in_rebuilt_slices(relation, from_year_on=false) -%}
+    select slice_rows.*, rebuilt.from_year
+    from {{ relation }} as slice_rows
+    inner join rebuilt
+        on rebuilt.plan_code = slice_rows.plan_code and rebuilt.indicator_code = slice_rows.indicator_code
+    {%- if from_year_on %}
+    where slice_rows.year >= rebuilt.from_year
+    {%- endif %}
+{%- endmacro %}
+
+{#- Post-hook (not on Spark): remove the rows whose upstream row is gone (a plan no longer monitored, a region
+    taken out of a plan region): delete+insert replaces the rows a build derives, never the ones no longer derived -#}
+{% macro delete_rows_not_in(upstream, key=['plan_code', 'indicator_code', 'region_code', 'year']) -%}
+    delete from {{ this }} as built
+    where not exists (
+        select 1 from {{ upstream }} as upstream
+        where {% for column in key %}upstream.{{ column }} = built.{{ column }}{% if not loop.last %} and {% endif %}{% endfor %})
+{%- endmacro %}
+
+{#- Post-hook (not on Spark): is_latest_year_with_data is a property of the whole series, so a new latest year moves it off a row
+    the incremental build did not rebuild; set it again wherever it is wrong (on a full build nothing is) -#}
+{% macro refresh_latest_year_flag() -%}
+    update {{ this }} as built
+    set is_latest_year_with_data = coalesce(built.year = latest.year, false)
+    from (
+        select plan_code, indicator_code, region_code, max(case when actual_value is not null then year end) as year
+        from {{ this }}
+        group by plan_code, indicator_code, region_code
+    ) as latest
+    where latest.plan_code = built.plan_code and latest.indicator_code = built.indicator_code
+      and latest.region_code = built.region_code
+      and built.is_latest_year_with_data <> coalesce(built.year = latest.year, false)
+{%- endmacro %}
