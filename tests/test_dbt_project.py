@@ -36,6 +36,19 @@ def test_the_layers_point_one_way(built_home):
     assert wrong == []
 
 
+def test_a_change_in_the_progress_models_sql_changes_every_fingerprint(built_home):
+    """The spine's input_fingerprint includes the checksum of each incremental progress model's SQL (and its own), so
+    the first build after that SQL changed rebuilds every row instead of keeping rows the old SQL derived."""
+    models = {n["name"]: n for n in _manifest(built_home)["nodes"].values() if n["resource_type"] == "model"}
+    # the SQL the run ran (dagster-dbt gives each dbt invocation a target folder of its own, compiled/ inside)
+    [compiled] = (built_home / "dbt" / "target").glob(
+        f"*/compiled/planwatch/{models['int_plan_progress__spine']['original_file_path']}")
+    compiled = compiled.read_text(encoding="utf-8")
+    for name in ("int_plan_progress__spine", "int_plan_progress__judged", "int_progress__assessed",
+                 "fct_plan_progress", "fct_progress_assessment"):
+        assert f"{name}:{models[name]['checksum']['checksum']}" in compiled, name
+
+
 def test_the_plans_are_placed_once():
     """Only int_plan__periods places the plans (status, monitored, previous plan) and dim_plan picks the one pages
     open on; every other model reads them. The one other ordering by start year is the registry's: an indicator's

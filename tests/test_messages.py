@@ -26,7 +26,7 @@ def test_run_prints_a_short_progress_view_and_logs_everything(built_home):
     assert "No sqlalchemy dialect found" not in out and "START sql" not in out
     log = re.search(r"Run log: (\S+)", out).group(1)
     logged = open(log, encoding="utf-8").read()
-    assert "OK created sql table model marts.fct_plan_progress" in logged  # dbt's own lines, in the log
+    assert "OK created sql incremental model marts.fct_plan_progress" in logged  # dbt's own lines, in the log
     assert "STEP_SUCCESS" in logged  # and Dagster's step events
 
 

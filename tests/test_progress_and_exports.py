@@ -255,14 +255,20 @@ def test_a_revised_year_rewrites_only_its_partitions_and_equals_a_full_export(bu
 
 
 def test_the_chinese_csv_names_every_column_and_writes_codes_as_words(built_home, warehouse):
-    from planwatch.publish.column_labels import COLUMN_ZH
+    from planwatch.publish.column_labels import BUILD_COLUMNS, COLUMN_ZH
 
     columns = {r[0] for r in warehouse.execute(
         "select distinct column_name from information_schema.columns where table_schema = 'marts'").fetchall()}
     assert columns - set(COLUMN_ZH) == set()  # a new mart column needs its Chinese header
+    assert BUILD_COLUMNS <= columns  # the build's bookkeeping is in the marts, for the next incremental build …
     folder = built_home / "published" / "exports" / "csv_zh"
     with open(folder / "fct_plan_progress.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
+    assert COLUMN_ZH["input_fingerprint"] not in rows[0]  # … and not in what a reader downloads
+    parquet = warehouse.execute("select * from read_parquet(?, hive_partitioning = true) limit 1",
+                                [str(built_home / "published" / "exports" / "parquet" / "fct_plan_progress" / "*"
+                                     / "*.parquet")])
+    assert "input_fingerprint" not in {d[0] for d in parquet.description}
     assert len(rows) == (17 + 13) * 8 * 5 and "进展状态" in rows[0] and "约束性" in rows[0]
     assert {r["进展状态"] for r in rows} <= {"正常推进", "存在风险", "明显滞后", "无数据", "数据不全", "无目标"}
     assert {r["约束性"] for r in rows} == {"是", "否"}

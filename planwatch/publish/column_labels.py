@@ -18,6 +18,7 @@ COLUMN_ZH = {
     "evaluation_year": "评估年份", "file_name": "文件名", "file_sha256": "文件校验值（SHA-256）",
     "final_target_value": "期末目标值", "finding_zh": "审核意见", "findings": "不可能数值个数", "frequency": "频率",
     "gap_to_final_target": "距期末目标差距", "indicator_code": "指标代码", "is_additive": "可加总",
+    "input_fingerprint": "输入指纹（增量构建用）",
     "is_behind_time_elapsed": "滞后于序时进度", "is_binding": "约束性", "is_county": "县级",
     "is_cumulative": "累计指标", "is_current": "现行规划", "is_latest": "最新版本", "is_latest_year_with_data": "最新有数年份",
     "is_met": "达到目标", "is_multi_year_total": "多年合计", "is_plan_final_year": "规划末年", "is_reference": "参考",
@@ -73,3 +74,8 @@ VALUE_ZH = {
     "mid_term": "中期评估", "text_target": "文本目标", "accepted": "已接受", "returned": "已退回", "queried": "待说明",
     "superseded": "已被替代", "published": "已发布",
 }
+
+# Columns a mart keeps for the warehouse's own incremental builds (macros/incremental_progress.sql), not data: a
+# hash of a row's inputs whose value depends on the engine. The published warehouse holds them (the next build
+# compares against them); the exports a reader downloads leave them out.
+BUILD_COLUMNS = frozenset({"input_fingerprint"})

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.publish.column_labels import COLUMN_ZH, VALUE_ZH
+from planwatch.publish.column_labels import BUILD_COLUMNS, COLUMN_ZH, VALUE_ZH
 from planwatch.settings import Settings
 from planwatch.warehouse_access import sql_literal
 
@@ -77,13 +77,25 @@ def _key(*parts) -> str:
     return hashlib.sha256(json.dumps([EXPORT_FORMAT, duckdb.__version__, *parts], default=str).encode()).hexdigest()
 
 
+def exported_columns(con, table: str) -> list[tuple[str, str]]:
+    """(name, type) of the columns of a mart that its exports carry, in order: all but the build's bookkeeping
+    (column_labels.BUILD_COLUMNS)."""
+    return [tuple(r) for r in con.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
+        "and table_name = ? order by ordinal_position", [table]).fetchall() if r[0] not in BUILD_COLUMNS]
+
+
+def _column_list(columns: list[tuple[str, str]]) -> str:
+    return ", ".join(f'"{name}"' for name, _ in columns)
+
+
 def _fingerprints(con, table: str, columns: list[tuple[str, str]], by_year: bool) -> dict:
-    """{year or None: [rows, sum of row hashes]} of a mart, one scan. A changed, added or removed row changes its
-    year's sum (a 64-bit hash summed as a HUGEINT: an accidental collision has odds of 2^-64); the column names and
-    types are part of every key, so a changed schema rewrites everything."""
+    """{year or None: [rows, sum of row hashes]} of the exported columns of a mart, one scan. A changed, added or
+    removed row changes its year's sum (a 64-bit hash summed as a HUGEINT: an accidental collision has odds of
+    2^-64); the column names and types are part of every key, so a changed schema rewrites everything."""
     part = "year" if by_year else "null"
-    rows = con.execute(f'select {part}, count(*), sum(hash(t))::varchar from marts."{table}" as t group by all'
-                       ).fetchall()
+    rows = con.execute(f'select {part}, count(*), sum(hash({_column_list(columns)}))::varchar '
+                       f'from marts."{table}" group by all').fetchall()
     return {year: [n, digest] for year, n, digest in rows}
 
 
@@ -137,9 +149,9 @@ class _Pieces:
 
 def _write_parquet(con, pieces: _Pieces, table: str, columns: list[tuple[str, str]], prints: dict) -> None:
     names = [name for name, _ in columns]
+    select = f'select {_column_list(columns)} from marts."{table}"'
     if not partitioned_by_year(table, names):
         name = f"parquet/{table}.parquet"
-        select = f'select * from marts."{table}"'
         key = _key(name, columns, select, PARQUET, prints.get(None))
         if not pieces.reuse(name, key):
             con.execute(f"copy ({select}) to {sql_literal(pieces.folder / name)} {PARQUET}")
@@ -147,7 +159,6 @@ def _write_parquet(con, pieces: _Pieces, table: str, columns: list[tuple[str, st
         return
     folder = pieces.folder / "parquet" / table
     folder.mkdir(parents=True, exist_ok=True)  # an empty fact mart is an empty folder
-    select = f'select * from marts."{table}"'
     stale = {}
     for year, fingerprint in prints.items():
         name = f"parquet/{table}/{partition_name(year)}"
@@ -176,9 +187,7 @@ def _csv_select(con, table: str) -> str:
     """The mart as Excel should open it: text cells that would run as formulas are neutralised, and the first
     column's header starts with U+FEFF, so DuckDB's COPY itself writes the UTF-8 BOM (Excel then reads the
     Chinese right) without a second pass over a file of gigabytes."""
-    columns = con.execute(
-        "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
-        "and table_name = ? order by ordinal_position", [table]).fetchall()
+    columns = exported_columns(con, table)
     parts = []
     for position, (name, data_type) in enumerate(columns):
         quoted = f'"{name}"'
@@ -194,9 +203,7 @@ def _csv_select(con, table: str) -> str:
 
 def _csv_zh_select(con, table: str) -> str:
     """The same mart for a person: Chinese headers (column_labels.COLUMN_ZH), codes as words, 是 / 否."""
-    columns = con.execute(
-        "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
-        "and table_name = ? order by ordinal_position", [table]).fetchall()
+    columns = exported_columns(con, table)
     words = " ".join(f"when {sql_literal(code)} then {sql_literal(word)}" for code, word in VALUE_ZH.items())
     parts = []
     for position, (name, data_type) in enumerate(columns):
@@ -257,9 +264,7 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None,
         con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
         tables = mart_tables(con)
         for table in tables:
-            columns = [tuple(r) for r in con.execute(
-                "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
-                "and table_name = ? order by ordinal_position", [table]).fetchall()]
+            columns = exported_columns(con, table)
             names = [name for name, _ in columns]
             prints = _fingerprints(con, table, columns, partitioned_by_year(table, names))
             table_prints[table] = [columns, sorted(prints.items(), key=lambda item: (item[0] is None, item[0]))]

@@ -9,7 +9,7 @@
 -- scale (3.2 million rows), that statement ran out of DuckDB's memory limit (measured 2026-12-04: 2.7 of 2.7 GiB).
 -- input_fingerprint is what the incremental progress models compare to know which slices to rebuild
 -- (macros/incremental_progress.sql): every value a row's judgement depends on that is not in another row of the
--- same plan and indicator.
+-- same plan and indicator, the thresholds, and the progress models' SQL (a change in it rebuilds every row once).
 {{ config(materialized='table', file_format='parquet') }}
 
 with
@@ -160,5 +160,6 @@ select
         'plan_region_target_value', 'target_text', 'comparator', 'is_cumulative', 'baseline_value',
         'plan_region_final_target_value', 'target_basis', 'target_scale', 'parent_region_code',
         'own_baseline_value', 'own_baseline_is_synthetic',
-        "'" ~ var('at_risk_tolerance') ~ "'", "'" ~ var('time_elapsed_in_line_points') ~ "'"]) }} as input_fingerprint
+        "'" ~ var('at_risk_tolerance') ~ "'", "'" ~ var('time_elapsed_in_line_points') ~ "'",
+        "'" ~ progress_code_version() ~ "'"]) }} as input_fingerprint
 from spine_rows
