@@ -77,7 +77,7 @@ def _key(*parts) -> str:
     return hashlib.sha256(json.dumps([EXPORT_FORMAT, duckdb.__version__, *parts], default=str).encode()).hexdigest()
 
 
-def exported_columns(con, table: str) -> list[tuple[str, str]]:
+def _exported_columns(con, table: str) -> list[tuple[str, str]]:
     """(name, type) of the columns of a mart that its exports carry, in order: all but the build's bookkeeping
     (column_labels.BUILD_COLUMNS)."""
     return [tuple(r) for r in con.execute(
@@ -183,11 +183,10 @@ def mart_tables(con) -> list[str]:
     ).fetchall()]
 
 
-def _csv_select(con, table: str) -> str:
+def _csv_select(table: str, columns: list[tuple[str, str]]) -> str:
     """The mart as Excel should open it: text cells that would run as formulas are neutralised, and the first
     column's header starts with U+FEFF, so DuckDB's COPY itself writes the UTF-8 BOM (Excel then reads the
     Chinese right) without a second pass over a file of gigabytes."""
-    columns = exported_columns(con, table)
     parts = []
     for position, (name, data_type) in enumerate(columns):
         quoted = f'"{name}"'
@@ -201,9 +200,8 @@ def _csv_select(con, table: str) -> str:
     return f"select {', '.join(parts)} from marts.\"{table}\""
 
 
-def _csv_zh_select(con, table: str) -> str:
+def _csv_zh_select(table: str, columns: list[tuple[str, str]]) -> str:
     """The same mart for a person: Chinese headers (column_labels.COLUMN_ZH), codes as words, 是 / 否."""
-    columns = exported_columns(con, table)
     words = " ".join(f"when {sql_literal(code)} then {sql_literal(word)}" for code, word in VALUE_ZH.items())
     parts = []
     for position, (name, data_type) in enumerate(columns):
@@ -264,7 +262,7 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None,
         con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
         tables = mart_tables(con)
         for table in tables:
-            columns = exported_columns(con, table)
+            columns = _exported_columns(con, table)
             names = [name for name, _ in columns]
             prints = _fingerprints(con, table, columns, partitioned_by_year(table, names))
             table_prints[table] = [columns, sorted(prints.items(), key=lambda item: (item[0] is None, item[0]))]
@@ -274,7 +272,7 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None,
                 skipped.append(f"{table}: {n_rows} rows > {CSV_MAX_ROWS} (Excel's limit); see "
                                f"{parquet_path(table, names)}")
                 continue
-            for sub, select in (("csv", _csv_select(con, table)), ("csv_zh", _csv_zh_select(con, table))):
+            for sub, select in (("csv", _csv_select(table, columns)), ("csv_zh", _csv_zh_select(table, columns))):
                 name = f"{sub}/{table}.csv"
                 key = _key(name, select, CSV, table_prints[table])
                 if not pieces.reuse(name, key):
