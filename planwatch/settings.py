@@ -6,6 +6,7 @@ Each setting below is an environment variable with a documented default; README 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -370,7 +371,9 @@ def _target() -> str:
     return target
 
 
-DAGSTER_YAML = """\
+def dagster_yaml(dagster_home: Path) -> str:
+    """The Dagster instance's settings, written by planwatch on every start."""
+    return f"""\
 # written by planwatch on every start (edit planwatch/settings.py, not this file)
 # no network calls at run time
 telemetry:
@@ -382,6 +385,13 @@ nux:
 concurrency:
   runs:
     max_concurrent_runs: 1
+# Dagster's SQLite event log in Dagster's own folder, keeping its connections open and without an fsync per
+# event (orchestration/event_log_storage.py says why); the run and schedule storages are Dagster's defaults
+event_log_storage:
+  module: orchestration.event_log_storage
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {json.dumps(str(dagster_home / "history" / "runs"), ensure_ascii=False)}
 """
 
 
@@ -422,9 +432,10 @@ def export_env(settings: Settings) -> None:
     os.environ["DBT_VERSION_CHECK"] = "false"
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     os.environ["DAGSTER_DISABLE_TELEMETRY"] = "1"
-    dagster_yaml = settings.dagster_home / "dagster.yaml"
-    if not dagster_yaml.exists() or dagster_yaml.read_text(encoding="utf-8") != DAGSTER_YAML:
-        dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")
+    instance_yaml = settings.dagster_home / "dagster.yaml"
+    wanted = dagster_yaml(settings.dagster_home)
+    if not instance_yaml.exists() or instance_yaml.read_text(encoding="utf-8") != wanted:
+        instance_yaml.write_text(wanted, encoding="utf-8")
 
 
 def spark_env(settings: Settings) -> dict[str, str]:

@@ -156,3 +156,56 @@ def test_an_unknown_warehouse_target_is_named_before_any_work(tmp_path):
     assert result.returncode == 2
     assert "PLANWATCH_DBT_TARGET must be one of duckdb, postgres, spark, not 'oracle'" in result.stderr
     assert not (tmp_path / "warehouse").exists()  # nothing was loaded
+
+
+def test_the_event_log_keeps_its_connections_and_another_process_reads_every_event(built_home, tmp_path,
+                                                                                     monkeypatch):
+    """The instance planwatch configures stores events through orchestration/event_log_storage.py: the real run of
+    `built_home` is in it whole, a second process (the UI, the daemon) reads what this one wrote while this one
+    keeps its connections open, no fsync per event, and at most KEEP database files open."""
+    from dagster import AssetMaterialization, materialize
+
+    from orchestration.event_log_storage import KEEP, PooledSqliteEventLogStorage
+    from planwatch.settings import export_env
+
+    # the home `planwatch run` built: its instance, and every dbt test's and gate check's evaluation in its run
+    monkeypatch.setenv("DAGSTER_HOME", str(built_home / "dagster"))
+    with DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+        (run,) = instance.get_runs(limit=1)
+        planned = instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
+        evaluated = instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+        assert len(planned) == len(evaluated) > 150
+
+    settings = get_settings(home=tmp_path / "home")
+    export_env(settings)
+    marks = 40
+
+    @op
+    def many_marks(context):
+        for number in range(marks):
+            context.log_event(AssetMaterialization(asset_key=f"mark_{number}"))
+
+    @job
+    def marking():
+        many_marks()
+
+    with DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, PooledSqliteEventLogStorage)
+        run_ids = [marking.execute_in_process(instance=instance).run_id for _ in range(KEEP + 2)]
+        assert len(storage._engines) <= KEEP  # the oldest runs' files were closed
+        with storage.index_connection() as conn:
+            assert conn.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL, not FULL (2)
+        reader = subprocess.run(
+            [str(PLANWATCH.with_name("python")), "-c",
+             "import sys\nfrom dagster import DagsterEventType, DagsterInstance\n"
+             "with DagsterInstance.get() as i:\n"
+             "    print(len(i.all_logs(sys.argv[1], of_type=DagsterEventType.ASSET_MATERIALIZATION)),\n"
+             "          len(i.get_event_records(__import__('dagster').EventRecordsFilter(\n"
+             "              event_type=DagsterEventType.ASSET_MATERIALIZATION))))", run_ids[-1]],
+            env={**os.environ}, capture_output=True, text=True, timeout=120)
+        assert reader.returncode == 0, reader.stderr
+        in_run, in_index = map(int, reader.stdout.split())
+        assert in_run == marks and in_index == marks * len(run_ids)
+    assert not storage._engines  # closed with the instance
