@@ -10,7 +10,7 @@ from planwatch.publish.published_copy import published_path
 from planwatch.publish.publisher import publish, publish_exports
 from planwatch.release.queries import open_mart_queries, queries
 from planwatch.release.releases import release_candidate
-from planwatch.reports import report_due, write_report
+from planwatch.reports import report_due, write_reports
 
 
 class GateNotPassed(Exception):
@@ -88,7 +88,7 @@ def build_publish_assets(mart_keys: list[AssetKey]):
         due = report_due(published_path(settings))
         if not due:  # nothing released has a value yet (every value held, or none loaded)
             return MaterializeResult(metadata={"reports": 0, "reason": "no published values yet"})
-        written = [path for plan, kind, year in due for path in write_report(settings, kind, year, plan=plan)]
+        written = write_reports(settings, due)
         return MaterializeResult(metadata={"reports": [f"{plan} {kind} {year}" for plan, kind, year in due],
                                            "files": [str(p) for p in written]})
 
