@@ -193,7 +193,8 @@ def validate(settings: Settings, checks: list[Check], run_id: str, scope: GateSc
                 asset = source.add_table_asset(name=table, schema_name=schema, table_name=name)
                 batch = asset.add_batch_definition_whole_table("whole_table")
             else:
-                asset = source.add_query_asset(name=label, query=f"select * from {table} where {PREDICATES[rows]}")
+                asset = source.add_query_asset(name=label,
+                                               query=f"select * from {table} as scoped where {PREDICATES[rows]}")
                 batch = asset.add_batch_definition_whole_table("whole_table")
             suite = context.suites.add_or_update(gx.ExpectationSuite(
                 name=f"{table_checks[0].suite}.{label}",

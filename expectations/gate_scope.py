@@ -1,12 +1,15 @@
-"""What the scoped gate checks: the submissions no release carries yet, and every key they touch (issue 21).
+"""What the scoped gate checks: the submissions no release carries yet, and the keys they touch (issue 21).
 
 A pipeline run validates what changed; the unchanged rest was proven by the release it came from, and a full audit
 of every rule over every row runs on a schedule, before every final evaluation report and on demand
 (`planwatch quality --full`). A check says which rows it needs (`Check.scope`):
 
 - `load`: the rows of the submissions in scope (not null, codes known, years, units, statuses);
-- `key`: every row of each (indicator, region) such a submission touches, and of the regions above it — a county's
-  revised value changes its own series (year on year, running totals) and the sum its city is compared with;
+- `key`: the rows of each (indicator, region) such a submission touches, and of the regions above it, from the year
+  before the first year it touches — a county's revised value changes its own series from that year on (year on
+  year, running totals, projections) and the sum its city is compared with; the year before is what the first
+  changed year is compared with. The earlier years' comparisons did not change. (A new year touches every key: it
+  reads the last two years, not ten. A comparison across a year with no value is the full audit's.)
 - `whole`: always every row — the cheap invariants (row accounting, the observation key's uniqueness over the
   whole table, column types) and the plan-wide ones (targets, freshness, the text against the tables).
 
@@ -41,22 +44,29 @@ where last_step.status is distinct from 'published';
 
 SCOPE_KEYS_SQL = """
 create or replace table quality.gate_scope_key as
-with recursive touched(indicator_code, region_code) as (
-    select distinct indicator_code, region_code
+with recursive touched(indicator_code, region_code, from_year) as (
+    select indicator_code, region_code, min(period_start_year)
     from raw.observation
     where load_id in (select load_id from quality.gate_scope_load)
+    group by indicator_code, region_code
     union
-    select t.indicator_code, r.parent_region_code
+    select t.indicator_code, r.parent_region_code, t.from_year
     from touched t join marts.dim_region r on r.region_code = t.region_code
     where coalesce(r.parent_region_code, '') <> ''
 )
-select * from touched;
+select indicator_code, region_code, min(from_year) - 1 as from_year
+from touched
+group by indicator_code, region_code;
 """
 
 # the rows of a table a check of each scope reads
 PREDICATES = {
     LOAD: "load_id in (select load_id from quality.gate_scope_load)",
-    KEY: "(indicator_code, region_code) in (select indicator_code, region_code from quality.gate_scope_key)",
+    # the first condition alone lets DuckDB drop most rows before the per-key one (1.9 million observations: 0.12 s
+    # against 0.29 s without it)
+    KEY: "scoped.year >= (select min(from_year) from quality.gate_scope_key) and exists (select 1 from "
+         "quality.gate_scope_key k where k.indicator_code = scoped.indicator_code "
+         "and k.region_code = scoped.region_code and scoped.year >= k.from_year)",
 }
 
 

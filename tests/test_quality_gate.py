@@ -168,11 +168,21 @@ def test_the_scoped_gate_catches_a_bad_new_submission_and_the_full_audit_a_bad_o
                     "and region_code = '440703' and year = 2025")
         con.execute("insert into raw.submission_event values ('new-load', 'accepted', '440703', 'test', 'test', null, "
                     "null, null, current_timestamp::timestamp)")
+        # the city's running total in the year the county's new value enters (dbt would have derived it)
+        con.execute("update marts.fct_plan_progress set cumulative_actual = 1 where indicator_code = 'URBAN_NEW_JOBS' "
+                    "and region_code = '440700' and year = 2025")
     scoped = run_gate(settings, checks, scoped=True)
     # the unknown region of the new file, and the city's running total its county row leads to (440703 → 440700)
     assert failing <= {r.check_name for r in scoped.results if not r.success}, scoped.render()
     region = next(r for r in scoped.results if r.check_name == "raw_observation_region_known")
     assert "440798" in region.observed and "440799" not in region.observed  # the old row is not its business
+    # the key from the year before the first one the submission touches (2024, which 2025 is compared with): the
+    # bad 2023 total is the full audit's, as it was before the submission came
+    cumulative = next(r for r in scoped.results if r.check_name == "marts_cumulative_never_decreasing")
+    assert "'year': 2025" in cumulative.observed and "'year': 2023" not in cumulative.observed, cumulative.observed
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("select from_year from quality.gate_scope_key where indicator_code = 'URBAN_NEW_JOBS' "
+                           "and region_code in ('440703', '440700')").fetchall() == [(2024,), (2024,)]
     assert "the 1 submission(s)" in scoped.render()
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         # this test's three gates, after whatever the tests before it ran on the home it copied
