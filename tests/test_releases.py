@@ -88,3 +88,56 @@ def test_approve_without_a_candidate_says_so(home):
     result = planwatch_cli("approve", "--by", "王审核", home=home, check=False)
     assert result.returncode == 1 and "no candidate release is waiting" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_release_starts_from_the_last_one_and_writes_only_what_changed(home):
+    """Issue 21: the candidate is a byte copy of the last release with the years that changed written again; it holds
+    exactly what the working warehouse holds, in DuckDB's v1.0.0 storage, and the last release's file is untouched."""
+    release_1 = home / "published" / "releases" / "release-0001.duckdb"
+    before = release_1.read_bytes()
+    (home / "landing" / "2025_江门市.csv").write_text(CITY_2025.format("2.19"), encoding="utf-8")
+    planwatch_cli("run", home=home)
+    assert city_rate_2025(home) == 2.19 and release_1.read_bytes() == before
+    published = home / "published" / "planwatch.duckdb"
+    with duckdb.connect() as con:
+        con.execute(f"attach '{home / 'warehouse' / 'planwatch.duckdb'}' as working (read_only)")
+        con.execute(f"attach '{published}' as published (read_only)")
+        assert con.execute("select tags['storage_version'] from duckdb_databases() "
+                           "where database_name = 'published'").fetchone()[0].startswith("v1.0.0")
+        tables = con.execute("select schema_name, table_name from duckdb_tables() where database_name = 'published' "
+                             "and schema_name in ('marts', 'quality') order by all").fetchall()
+        assert ("marts", "fct_indicator_observation") in tables and len(tables) > 15
+        for schema, table in tables:  # every row the same, both ways
+            for one, other in (("working", "published"), ("published", "working")):
+                assert con.execute(f'select count(*) from (from {one}."{schema}"."{table}" except all '
+                                   f'from {other}."{schema}"."{table}")').fetchone()[0] == 0, (schema, table, one)
+        # the release log is the release's own (written into the candidate), not release 1's carried over
+        assert con.execute("select max(release_no) from published.review.release").fetchone()[0] == 2
+
+
+def test_a_published_table_is_synced_year_by_year(tmp_path):
+    from planwatch.publish.published_copy import sync_published_table
+
+    with duckdb.connect() as con:
+        con.execute(f"attach '{tmp_path / 'working.duckdb'}' as working")
+        con.execute(f"attach '{tmp_path / 'published.duckdb'}' as published")
+        for database in ("working", "published"):
+            con.execute(f"create schema {database}.marts")
+            con.execute(f"create table {database}.marts.fct as select range % 3 + 2023 as year, range as value, "
+                        f"'a' as note from range(30)")
+            con.execute(f"create table {database}.marts.dim as select range as code from range(5)")
+        assert sync_published_table(con, "marts", "fct") == "unchanged"
+        assert sync_published_table(con, "marts", "dim") == "unchanged"
+        con.execute("update working.marts.fct set value = -1 where year = 2024 and value = 4")
+        con.execute("insert into working.marts.fct values (2026, 99, 'new')")
+        con.execute("insert into working.marts.dim values (5)")
+        # a release's rows changed behind its back are found and written again too
+        con.execute("update published.marts.fct set note = 'b' where year = 2023 and value = 0")
+        assert sync_published_table(con, "marts", "fct") == "years 2023, 2024, 2026"
+        assert sync_published_table(con, "marts", "dim") == "replaced"
+        con.execute("alter table working.marts.dim add column name varchar")
+        assert sync_published_table(con, "marts", "dim") == "created"
+        for table in ("fct", "dim"):
+            assert con.execute(f"select count(*) from (from working.marts.{table} except all "
+                               f"from published.marts.{table})").fetchone()[0] == 0
+        assert con.execute("select count(*) from published.marts.fct").fetchone()[0] == 31

@@ -1,6 +1,7 @@
 """The published copy: what dashboards and BI tools read, and the atomic swaps that replace it.
 
-Every target ends its publication here: the gated build is written into a fresh temporary file, fsynced and
+Every target ends its publication here: the gated build is written into a temporary file (on DuckDB, after the
+first release, a byte copy of the last release with only what differs written: sync_published_table), fsynced and
 renamed to the *candidate* file (`published/candidate/`); a release (planwatch/release/) then keeps it under
 `published/releases/` and puts it in the published file's place in one rename — readers see the old copy or the
 new one, never a half-written file. Folders (exports, Spark's raw and published Parquet) are swapped the same
@@ -31,7 +32,8 @@ PUBLISHED_SCHEMAS = ("marts", "quality")
 # one row group of fct_indicator_observation instead of scanning it: it is a view of the observation store, whose
 # delete+insert increments leave it in no order. At the 10 % pack (1.9 million rows) the ordered copy took 2.5 s
 # against 1.8 s and the lookup's p95 fell from 9.1 to 5.6 ms; at national scale the unordered p95 was 178 ms
-# (BENCHMARKS.md). The progress marts are written in region order by their own models.
+# (BENCHMARKS.md). The progress marts are written in region order by their own models. A year written again into a
+# copied release is appended in this order: its rows stay together, and the lookup still reads few row groups.
 PUBLISHED_ORDER = {("marts", "fct_indicator_observation"): "indicator_code, region_code, year, vintage"}
 # the oldest storage format DuckDB 1.x clients read; DuckDB 2 writes it on request
 STORAGE_VERSION = "v1.0.0"
@@ -43,6 +45,65 @@ def create_published_table(con, schema: str, table: str, select_sql: str) -> Non
     con.execute(f'create schema if not exists published."{schema}"')
     con.execute(f'create table published."{schema}"."{table}" as {select_sql}'
                 + (f" order by {order}" if order else ""))
+
+
+def sync_published_table(con, schema: str, table: str, database: str = "working") -> str:
+    """Make the table `schema.table` of the published copy (attached as `published`, a copy of the last release)
+    hold exactly the rows of the same table (or view) of `database`, writing only what differs; returns what it
+    wrote. A table with a `year` column is compared year by year (each year's row count and the sum of its rows'
+    hashes: one GROUP BY on each side) and the years that differ are deleted and inserted again, in the table's
+    PUBLISHED_ORDER; any other table is written again whole when it differs; a new table, or one whose columns
+    changed, is created. The whole tables are then compared once more: a copy that does not equal its source is an
+    error, never a release."""
+    source, target = f'{database}."{schema}"."{table}"', f'published."{schema}"."{table}"'
+    columns = _columns(con, "published", schema, table)
+    if columns != _columns(con, database, schema, table):
+        con.execute(f"drop table if exists {target}")
+        create_published_table(con, schema, table, f"select * from {source}")
+        return "created"
+    changed = None  # the years to write again; None: the whole table
+    if "year" in (name for name, _ in columns):
+        changed = [year for (year,) in con.execute(f"""
+            select coalesce(w.year, p.year) from ({_fingerprints(source, 'year')}) as w
+            full join ({_fingerprints(target, 'year')}) as p on w.year is not distinct from p.year
+            where w.n is distinct from p.n or w.h is distinct from p.h order by 1""").fetchall()]
+        if None in changed:  # rows without a year: the whole table
+            changed = None
+    elif _same(con, source, target):
+        changed = []
+    if not changed and changed is not None:
+        return "unchanged"
+    if changed is None:
+        con.execute(f"drop table {target}")
+        create_published_table(con, schema, table, f"select * from {source}")
+        done = "replaced"
+    else:
+        years = ", ".join(str(year) for year in changed)
+        order = PUBLISHED_ORDER.get((schema, table))
+        con.execute(f"delete from {target} where year in ({years})")
+        con.execute(f"insert into {target} select * from {source} where year in ({years})"
+                    + (f" order by {order}" if order else ""))
+        done = f"years {years}"
+    if not _same(con, source, target):
+        raise RuntimeError(f"the published copy of {schema}.{table} does not equal the working warehouse's")
+    return done
+
+
+def _columns(con, database: str, schema: str, table: str) -> list[tuple[str, str]]:
+    return con.execute("select column_name, data_type from duckdb_columns() where database_name = ? "
+                       "and schema_name = ? and table_name = ? order by column_index",
+                       [database, schema, table]).fetchall()
+
+
+def _fingerprints(relation: str, by: str = "") -> str:
+    group = f"{by}, " if by else ""
+    return (f"select {group}count(*) as n, sum(hash(r)) as h from {relation} as r"
+            + (f" group by {by}" if by else ""))
+
+
+def _same(con, source: str, target: str) -> bool:
+    return con.execute(f"select * from ({_fingerprints(source)})").fetchone() == \
+        con.execute(f"select * from ({_fingerprints(target)})").fetchone()
 
 
 def published_dir(settings: Settings) -> Path:
@@ -72,17 +133,27 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def write_published_file(settings: Settings, fill) -> Path:
+def write_published_file(settings: Settings, fill, start_from: Path | None = None) -> Path:
     """Write the candidate DuckDB file atomically: `fill(con)` creates the tables in the attached database
-    `published` of a fresh temporary file, which is fsynced and renamed over the candidate file."""
+    `published` of a temporary file, which is fsynced and renamed over the candidate file. With `start_from` (the
+    last release's file) the temporary file starts as a byte copy of it, the release's own file untouched, and
+    `fill` changes what differs (sync_published_table); a schema beyond PUBLISHED_SCHEMAS (the release log, which
+    the release writes again) is dropped first, so the candidate holds what a fresh one would."""
     target = candidate_path(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a run that died mid-copy
         leftover.unlink()
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    if start_from is not None:
+        shutil.copyfile(start_from, staging)
     with duckdb.connect(config=settings.duckdb_config) as con:
         con.execute("set enable_progress_bar = false")  # a background step: no bar in the logs
+        # a copied file keeps the storage version it was written with
         con.execute(f"attach {sql_literal(staging)} as published (storage_version '{STORAGE_VERSION}')")
+        for (schema,) in con.execute("select schema_name from duckdb_schemas() where database_name = 'published' "
+                                     "and not internal and schema_name <> 'main'").fetchall():
+            if schema not in PUBLISHED_SCHEMAS:
+                con.execute(f'drop schema published."{schema}" cascade')
         fill(con)
         describe_database(con, "published", settings.manifest_path)  # the catalog says what each column is
         con.execute("detach published")

@@ -1,8 +1,9 @@
 """Write-audit-publish: the working warehouse is copied to the published one only after the gate passed.
 
-CHECKPOINT the working file, copy it with DuckDB's `COPY FROM DATABASE` into a temporary file written with an
-older storage version (so older DuckDB clients and BI drivers can read it), fsync, then rename over the
-published file (planwatch/publish/published_copy.py). The exports are then written from the published copy into
+CHECKPOINT the working file, copy its published schemas table by table into a temporary file written with an
+older storage version (so older DuckDB clients and BI drivers can read it) — after the first release, into a byte
+copy of the last release where only what differs is written — fsync, then rename over the candidate file
+(planwatch/publish/published_copy.py), which a release serves. The exports are then written from the published copy into
 a fresh folder that replaces the old one. On the PostgreSQL and Spark targets the target publishes first (a
 schema swap; a Parquet folder swap — planwatch/targets/) and the published DuckDB file is written, the same
 atomic way, from what it published.
@@ -19,7 +20,8 @@ import duckdb
 from planwatch.faults import checkpoint
 from planwatch.publish.exports import ExportResult, write_exports
 from planwatch.publish.published_copy import (PUBLISHED_SCHEMAS, create_published_table, published_dir,
-                                              published_path, replace_folder, write_published_file)
+                                              published_path, replace_folder, sync_published_table,
+                                              write_published_file)
 from planwatch.settings import Settings
 from planwatch.warehouse_access import sql_literal, writes_warehouse
 
@@ -40,20 +42,34 @@ def publish(settings: Settings) -> Path:
         con.execute("checkpoint")
     checkpoint("publish.after_checkpoint")
 
+    # the candidate starts from the last release's file and only what differs is written (a new year: its rows; a
+    # county's revision: the years it touched); without a release yet, every table is copied
+    last_release = published_path(settings)
+    start_from = last_release if last_release.exists() else None
+
     def copy_from_working(con) -> None:
         con.execute(f"attach {sql_literal(settings.warehouse)} as working (read_only)")
         schemas = ", ".join(repr(s) for s in PUBLISHED_SCHEMAS)
         # tables and views alike (fct_indicator_observation is a view of the observation store): the published
         # copy holds each as a table, so a reader needs nothing of the working file
-        for schema, table in con.execute(
-                "select schema_name, table_name from duckdb_tables() where database_name = 'working' "
-                f"and schema_name in ({schemas}) union all "
-                "select schema_name, view_name from duckdb_views() where database_name = 'working' "
-                f"and schema_name in ({schemas}) and not internal order by all").fetchall():
-            create_published_table(con, schema, table, f'select * from working."{schema}"."{table}"')
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'working' "
+            f"and schema_name in ({schemas}) union all "
+            "select schema_name, view_name from duckdb_views() where database_name = 'working' "
+            f"and schema_name in ({schemas}) and not internal order by all").fetchall()
+        for schema, table in con.execute(  # gone from the working file: gone from the release
+                "select schema_name, table_name from duckdb_tables() where database_name = 'published' "
+                f"and schema_name in ({schemas}) order by all").fetchall():
+            if (schema, table) not in tables:
+                con.execute(f'drop table published."{schema}"."{table}"')
+        for schema, table in tables:
+            if start_from is None:
+                create_published_table(con, schema, table, f'select * from working."{schema}"."{table}"')
+            else:
+                sync_published_table(con, schema, table)
         con.execute("detach working")
 
-    return write_published_file(settings, copy_from_working)
+    return write_published_file(settings, copy_from_working, start_from=start_from)
 
 
 @writes_warehouse
