@@ -324,6 +324,9 @@ def main() -> None:
                         help="pairs of plan-size runs (medians; the CI smoke run makes one)")
     parser.add_argument("--plan-size-only", action="store_true",
                         help="measure the plan size only and keep the national scales of the results file as measured")
+    parser.add_argument("--keep-other-scales", action="store_true",
+                        help="measure --scales (and the plan size unless --no-plan-size) and keep the results file's "
+                             "other scales and plan size as measured, each with its own date")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite the report from the results file without measuring")
     args = parser.parse_args()
@@ -337,6 +340,14 @@ def main() -> None:
         command = bench_command(",".join(f"{r['scale']:g}" for r in results), True)
         args.scales = ""
     plan_size = None
+    if args.keep_other_scales:
+        kept_plan_size, previous = read_results(args.results)
+        measuring = {float(s) for s in args.scales.split(",") if s}
+        results = [r for r in previous if r["scale"] not in measuring]  # each keeps the date it was measured on
+        plan_size = kept_plan_size if args.no_plan_size else None
+        everything = sorted({r["scale"] for r in results} | measuring)
+        command = bench_command(",".join(f"{scale:g}" for scale in everything), plan_size is not None or
+                                not args.no_plan_size)
     if not args.no_plan_size:  # first: the plan size is what an office waits for
         plan_size = bench_plan_size(args.work, args.plan_size_pairs)
         plan_size.update(measured_at=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", machine=machine())
@@ -345,6 +356,7 @@ def main() -> None:
     for scale in (float(s) for s in args.scales.split(",") if s):
         results.append(bench_scale(scale, args.work, scale <= args.pipeline_max_scale, not args.no_incremental))
         print(json.dumps(summarise(results[-1])), flush=True)
+        results.sort(key=lambda r: r["scale"])
         # written after every scale, so a long run that stops late keeps what it measured
         write(args, render(results, command, plan_size), plan_size, results)
 
