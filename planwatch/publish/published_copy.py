@@ -78,14 +78,15 @@ def sync_published_table(con, schema: str, table: str, database: str = "working"
         create_published_table(con, schema, table, f"select * from {source}")
         done = "replaced"
     else:
-        years = ", ".join(str(year) for year in changed)
+        years = ", ".join("?" * len(changed))
         order = PUBLISHED_ORDER.get((schema, table))
-        con.execute(f"delete from {target} where year in ({years})")
+        con.execute(f"delete from {target} where year in ({years})", changed)
         con.execute(f"insert into {target} select * from {source} where year in ({years})"
-                    + (f" order by {order}" if order else ""))
-        done = f"years {years}"
+                    + (f" order by {order}" if order else ""), changed)
+        done = "years " + ", ".join(str(year) for year in changed)
     if not _same(con, source, target):
-        raise RuntimeError(f"the published copy of {schema}.{table} does not equal the working warehouse's")
+        raise RuntimeError(f"发布副本的 {schema}.{table} 与工作库不一致，未发布 / the published copy of {schema}.{table} "
+                           f"does not equal the working warehouse's: nothing was published")
     return done
 
 
