@@ -158,12 +158,23 @@ def test_an_unknown_warehouse_target_is_named_before_any_work(tmp_path):
     assert not (tmp_path / "warehouse").exists()  # nothing was loaded
 
 
+READ_MATERIALIZATIONS = """\
+import sys
+from dagster import DagsterEventType, DagsterInstance, EventRecordsFilter
+
+materialized = DagsterEventType.ASSET_MATERIALIZATION
+with DagsterInstance.get() as instance:
+    print(len(instance.all_logs(sys.argv[1], of_type=materialized)),
+          len(instance.get_event_records(EventRecordsFilter(event_type=materialized))))
+"""
+
+
 def test_the_event_log_keeps_its_connections_and_another_process_reads_every_event(built_home, tmp_path,
                                                                                      monkeypatch):
     """The instance planwatch configures stores events through orchestration/event_log_storage.py: the real run of
     `built_home` is in it whole, a second process (the UI, the daemon) reads what this one wrote while this one
     keeps its connections open, no fsync per event, and at most KEEP database files open."""
-    from dagster import AssetMaterialization, materialize
+    from dagster import AssetMaterialization
 
     from orchestration.event_log_storage import KEEP, PooledSqliteEventLogStorage
     from planwatch.settings import export_env
@@ -197,14 +208,9 @@ def test_the_event_log_keeps_its_connections_and_another_process_reads_every_eve
         assert len(storage._engines) <= KEEP  # the oldest runs' files were closed
         with storage.index_connection() as conn:
             assert conn.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL, not FULL (2)
-        reader = subprocess.run(
-            [str(PLANWATCH.with_name("python")), "-c",
-             "import sys\nfrom dagster import DagsterEventType, DagsterInstance\n"
-             "with DagsterInstance.get() as i:\n"
-             "    print(len(i.all_logs(sys.argv[1], of_type=DagsterEventType.ASSET_MATERIALIZATION)),\n"
-             "          len(i.get_event_records(__import__('dagster').EventRecordsFilter(\n"
-             "              event_type=DagsterEventType.ASSET_MATERIALIZATION))))", run_ids[-1]],
-            env={**os.environ}, capture_output=True, text=True, timeout=120)
+        # the run's own file, and the cross-run index the UI's asset pages read
+        reader = subprocess.run([str(PLANWATCH.with_name("python")), "-c", READ_MATERIALIZATIONS, run_ids[-1]],
+                                env={**os.environ}, capture_output=True, text=True, timeout=120)
         assert reader.returncode == 0, reader.stderr
         in_run, in_index = map(int, reader.stdout.split())
         assert in_run == marks and in_index == marks * len(run_ids)
