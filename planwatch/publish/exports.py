@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.publish.column_labels import BUILD_COLUMNS, COLUMN_ZH, VALUE_ZH
+from planwatch.publish.published_copy import row_fingerprints
 from planwatch.settings import Settings
 from planwatch.warehouse_access import sql_literal
 
@@ -87,16 +88,6 @@ def _exported_columns(con, table: str) -> list[tuple[str, str]]:
 
 def _column_list(columns: list[tuple[str, str]]) -> str:
     return ", ".join(f'"{name}"' for name, _ in columns)
-
-
-def _fingerprints(con, table: str, columns: list[tuple[str, str]], by_year: bool) -> dict:
-    """{year or None: [rows, sum of row hashes]} of the exported columns of a mart, one scan. A changed, added or
-    removed row changes its year's sum (a 64-bit hash summed as a HUGEINT: an accidental collision has odds of
-    2^-64); the column names and types are part of every key, so a changed schema rewrites everything."""
-    part = "year" if by_year else "null"
-    rows = con.execute(f'select {part}, count(*), sum(hash({_column_list(columns)}))::varchar '
-                       f'from marts."{table}" group by all').fetchall()
-    return {year: [n, digest] for year, n, digest in rows}
 
 
 class _Pieces:
@@ -264,7 +255,7 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None,
         for table in tables:
             columns = _exported_columns(con, table)
             names = [name for name, _ in columns]
-            prints = _fingerprints(con, table, columns, partitioned_by_year(table, names))
+            prints = row_fingerprints(con, f'marts."{table}"', names, partitioned_by_year(table, names))
             table_prints[table] = [columns, sorted(prints.items(), key=lambda item: (item[0] is None, item[0]))]
             _write_parquet(con, pieces, table, columns, prints)
             n_rows = sum(n for n, _ in prints.values())

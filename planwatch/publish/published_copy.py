@@ -47,33 +47,37 @@ def create_published_table(con, schema: str, table: str, select_sql: str) -> Non
                 + (f" order by {order}" if order else ""))
 
 
+def row_fingerprints(con, relation: str, columns: list[str], by_year: bool) -> dict:
+    """{year (None when not by year): (rows, sum of the rows' hashes)} of `columns` of `relation`, one scan. A changed,
+    added or removed row changes its year's sum (a 64-bit hash summed as a HUGEINT: an accidental collision has odds
+    of 2^-64). The exports key their pieces with it; a publication compares the working file with the last release."""
+    hashed = ", ".join(f'"{name}"' for name in columns)
+    rows = con.execute(f'select {"year" if by_year else "null"}, count(*), sum(hash({hashed}))::varchar '
+                       f"from {relation} group by all").fetchall()
+    return {year: (n, digest) for year, n, digest in rows}
+
+
 def sync_published_table(con, schema: str, table: str, database: str = "working") -> str:
-    """Make the table `schema.table` of the published copy (attached as `published`, a copy of the last release)
-    hold exactly the rows of the same table (or view) of `database`, writing only what differs; returns what it
-    wrote. A table with a `year` column is compared year by year (each year's row count and the sum of its rows'
-    hashes: one GROUP BY on each side) and the years that differ are deleted and inserted again, in the table's
-    PUBLISHED_ORDER; any other table is written again whole when it differs; a new table, or one whose columns
-    changed, is created. The whole tables are then compared once more: a copy that does not equal its source is an
-    error, never a release."""
+    """Make the table `schema.table` of the published copy (attached as `published`: empty, or a copy of the last
+    release) hold exactly the rows of the same table (or view) of `database`, writing only what differs; returns
+    what it wrote. A new table, or one whose columns changed, is created. A table with a `year` column is compared
+    year by year (row_fingerprints on each side) and the years that differ are deleted and inserted again, in the
+    table's PUBLISHED_ORDER; any other table is written again whole when it differs. The whole tables are then
+    compared once more: a copy that does not equal its source is an error, never a release."""
     source, target = f'{database}."{schema}"."{table}"', f'published."{schema}"."{table}"'
     columns = _columns(con, "published", schema, table)
     if columns != _columns(con, database, schema, table):
         con.execute(f"drop table if exists {target}")
         create_published_table(con, schema, table, f"select * from {source}")
         return "created"
-    changed = None  # the years to write again; None: the whole table
-    if "year" in (name for name, _ in columns):
-        changed = [year for (year,) in con.execute(f"""
-            select coalesce(w.year, p.year) from ({_fingerprints(source, 'year')}) as w
-            full join ({_fingerprints(target, 'year')}) as p on w.year is not distinct from p.year
-            where w.n is distinct from p.n or w.h is distinct from p.h order by 1""").fetchall()]
-        if None in changed:  # rows without a year: the whole table
-            changed = None
-    elif _same(con, source, target):
-        changed = []
-    if not changed and changed is not None:
+    names = [name for name, _ in columns]
+    by_year = "year" in names
+    working, published = (row_fingerprints(con, rel, names, by_year) for rel in (source, target))
+    changed = sorted((year for year in working.keys() | published.keys() if working.get(year) != published.get(year)),
+                     key=lambda year: (year is None, year))
+    if not changed:
         return "unchanged"
-    if changed is None:
+    if not by_year or None in changed:  # no year, or rows without one: the whole table
         con.execute(f"drop table {target}")
         create_published_table(con, schema, table, f"select * from {source}")
         done = "replaced"
@@ -84,7 +88,7 @@ def sync_published_table(con, schema: str, table: str, database: str = "working"
         con.execute(f"insert into {target} select * from {source} where year in ({years})"
                     + (f" order by {order}" if order else ""), changed)
         done = "years " + ", ".join(str(year) for year in changed)
-    if not _same(con, source, target):
+    if row_fingerprints(con, target, names, False) != row_fingerprints(con, source, names, False):
         raise RuntimeError(f"发布副本的 {schema}.{table} 与工作库不一致，未发布 / the published copy of {schema}.{table} "
                            f"does not equal the working warehouse's: nothing was published")
     return done
@@ -94,17 +98,6 @@ def _columns(con, database: str, schema: str, table: str) -> list[tuple[str, str
     return con.execute("select column_name, data_type from duckdb_columns() where database_name = ? "
                        "and schema_name = ? and table_name = ? order by column_index",
                        [database, schema, table]).fetchall()
-
-
-def _fingerprints(relation: str, by: str = "") -> str:
-    group = f"{by}, " if by else ""
-    return (f"select {group}count(*) as n, sum(hash(r)) as h from {relation} as r"
-            + (f" group by {by}" if by else ""))
-
-
-def _same(con, source: str, target: str) -> bool:
-    return con.execute(f"select * from ({_fingerprints(source)})").fetchone() == \
-        con.execute(f"select * from ({_fingerprints(target)})").fetchone()
 
 
 def published_dir(settings: Settings) -> Path:

@@ -19,9 +19,8 @@ import duckdb
 
 from planwatch.faults import checkpoint
 from planwatch.publish.exports import ExportResult, write_exports
-from planwatch.publish.published_copy import (PUBLISHED_SCHEMAS, create_published_table, published_dir,
-                                              published_path, replace_folder, sync_published_table,
-                                              write_published_file)
+from planwatch.publish.published_copy import (PUBLISHED_SCHEMAS, published_dir, published_path, replace_folder,
+                                              sync_published_table, write_published_file)
 from planwatch.settings import Settings
 from planwatch.warehouse_access import sql_literal, writes_warehouse
 
@@ -62,11 +61,8 @@ def publish(settings: Settings) -> Path:
                 f"and schema_name in ({schemas}) order by all").fetchall():
             if (schema, table) not in tables:
                 con.execute(f'drop table published."{schema}"."{table}"')
-        for schema, table in tables:
-            if start_from is None:
-                create_published_table(con, schema, table, f'select * from working."{schema}"."{table}"')
-            else:
-                sync_published_table(con, schema, table)
+        for schema, table in tables:  # into an empty file, each is created
+            sync_published_table(con, schema, table)
         con.execute("detach working")
 
     return write_published_file(settings, copy_from_working, start_from=start_from)
