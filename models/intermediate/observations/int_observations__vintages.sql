@@ -45,11 +45,14 @@ observations as (
 ),
 
 {% if is_incremental() %}
--- keys of the released loads this table has not seen yet, and of rows here whose submission was returned since
+-- keys of the released loads this table has not seen yet, and of rows here whose submission was returned since.
+-- Read from the key columns of staging, not from `observations`: a CTE read twice is materialized whole, and at
+-- national scale that was every column of 19 million rows (5 of the 10 seconds this model took for a new year)
 touched_keys as (
     select distinct indicator_code, region_code, period_start_year, year
-    from observations
-    where load_id not in (select distinct load_id from {{ this }})
+    from {{ ref('stg_raw__observations') }}
+    where load_id not in (select load_id from returned_loads)
+      and load_id not in (select distinct load_id from {{ this }})
     union
     select distinct indicator_code, region_code, period_start_year, year
     from {{ this }}
@@ -69,7 +72,15 @@ in_scope as (
 in_scope as (
     select * from observations
 )
-{% endif %}
+{% endif %},
+
+-- the highest vintage of each key: an aggregate joined back, not a window over every column (a window carries
+-- the whole row through its sort: 16 against 11 seconds for 19 million rows)
+latest as (
+    select indicator_code, region_code, period_start_year, year, max(vintage) as vintage
+    from in_scope
+    group by indicator_code, region_code, period_start_year, year
+)
 
 select
     indicator_code,
@@ -81,8 +92,8 @@ select
     unit,
     status,
     is_synthetic,
-    vintage,
-    vintage = max(vintage) over (partition by indicator_code, region_code, period_start_year, year) as is_latest,
+    in_scope.vintage,
+    in_scope.vintage = latest.vintage as is_latest,
     load_id,
     source_file,
     source_file_sha256,
@@ -95,3 +106,4 @@ select
     note,
     loaded_at
 from in_scope
+inner join latest using (indicator_code, region_code, period_start_year, year)
