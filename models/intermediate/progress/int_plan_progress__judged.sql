@@ -78,16 +78,37 @@ scaled as (
     from spine
 ),
 
+-- each row's running total since its plan's first year (a running total starts again with each plan: the 15th
+-- plan's [8.4] counts from 2026): the earlier rows of its series summed. A self-join rather than a window, so an
+-- incremental build sums only the rows it rebuilds (a window sorted every year of every changed series with all
+-- its columns: 5 of a new year's 8 seconds at national scale)
+running_totals as (
+    select
+        later.plan_code,
+        later.indicator_code,
+        later.region_code,
+        later.year,
+        sum(earlier.actual_value) as running_total,
+        count(earlier.actual_value) as years_reported,
+        coalesce(bool_or(earlier.actual_is_synthetic), false) as running_includes_synthetic
+    from spine as later
+    inner join spine as earlier
+        on earlier.plan_code = later.plan_code and earlier.indicator_code = later.indicator_code
+        and earlier.region_code = later.region_code and earlier.year <= later.year
+    {%- if is_incremental() %}
+    where later.year >= later.from_year
+    {%- endif %}
+    group by later.plan_code, later.indicator_code, later.region_code, later.year
+),
+
 running as (
     select
-        *,
-        sum(actual_value) over plan_to_date as running_total,
-        count(actual_value) over plan_to_date as years_reported,
-        coalesce(bool_or(actual_is_synthetic) over plan_to_date, false) as running_includes_synthetic
+        scaled.*,
+        running_totals.running_total,
+        running_totals.years_reported,
+        running_totals.running_includes_synthetic
     from scaled
-    -- a running total starts again with each plan (the 15th plan's [8.4] counts from 2026)
-    window plan_to_date as (partition by plan_code, indicator_code, region_code order by year
-                            rows between unbounded preceding and current row)
+    inner join running_totals using (plan_code, indicator_code, region_code, year)
 ),
 
 measured as (
@@ -120,6 +141,13 @@ projected as (
             when '<=' then measure <= target_value
         end as is_met
     from measured
+),
+
+-- each series' latest year with a value (an aggregate joined back: a window carried every column through a sort)
+latest_with_data as (
+    select plan_code, indicator_code, region_code, max(case when actual_value is not null then year end) as year
+    from spine
+    group by plan_code, indicator_code, region_code
 ),
 
 judged as (
@@ -192,9 +220,7 @@ select
     end as completion_text,
     judged.is_met,
     judged.progress_status,
-    coalesce(judged.year = max(judged.year) filter (where judged.actual_value is not null)
-        over (partition by judged.plan_code, judged.indicator_code, judged.region_code), false)
-        as is_latest_year_with_data,
+    coalesce(judged.year = latest_with_data.year, false) as is_latest_year_with_data,
     cast(judged.final_target_value as decimal(24, 6)) as final_target_value,
     cast(case
         when judged.measure is null or judged.final_target_value is null or judged.target_kind = 'ratio' then null
@@ -232,6 +258,9 @@ select
 from judged
 left join county_rollup using (indicator_code, region_code, year)
 left join parent_values using (indicator_code, region_code, year)
+left join latest_with_data
+    on latest_with_data.plan_code = judged.plan_code and latest_with_data.indicator_code = judged.indicator_code
+    and latest_with_data.region_code = judged.region_code
 {% if is_incremental() %}
 where judged.year >= judged.from_year
 {% endif %}
