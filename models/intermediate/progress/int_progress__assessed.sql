@@ -14,14 +14,14 @@
     incremental_strategy=none if target.type == 'spark' else 'delete+insert',
     unique_key=['plan_code', 'indicator_code', 'region_code', 'year', 'method'],
     on_schema_change='append_new_columns',
-    post_hook=[] if target.type == 'spark' else ['{{ delete_rows_not_in(ref("int_plan_progress__judged")) }}']
+    post_hook=[] if target.type == 'spark' else ['{{ delete_rows_not_in(ref("int_plan_progress__judged"), one_row_each=false) }}']
 ) }}
 {% set in_line_points = var('time_elapsed_in_line_points') %}
 with
 
 {% if is_incremental() %}
 rebuilt as (
-    {{ progress_rebuild_slices(ref('int_plan_progress__judged'), this) }}
+    {{ progress_rebuild_slices(ref('int_plan_progress__judged'), this, one_row_each=false) }}
 ),
 
 judged as (
