@@ -89,10 +89,14 @@ def run_planwatch(stage: str) -> dict:
                 "loaded": sum(s.total("rows_loaded") for s in summaries),
                 "quarantined": sum(s.total("rows_quarantined") for s in summaries)}
     if stage == "dbt_build":
-        from planwatch.dbt_project import run_dbt
+        from planwatch.dbt_project import build_args_for_a_run, record_unit_tests_passed, run_dbt
 
-        if run_dbt(settings, ["build", "--quiet"]) != 0:
+        # as a run builds: the unit tests on the first build of this version of the project, not on the next
+        args, fingerprint = build_args_for_a_run(settings)
+        if run_dbt(settings, [*args, "--quiet"]) != 0:
             raise SystemExit("dbt build failed")
+        if fingerprint is not None:
+            record_unit_tests_passed(settings, fingerprint)
         return {"rows": _count(settings, "marts.fct_indicator_observation")}
     if stage == "quality":
         from expectations.gate import run_gate

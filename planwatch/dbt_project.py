@@ -63,6 +63,15 @@ def record_unit_tests_passed(settings: Settings, fingerprint: str) -> None:
     stamp.write_text(f"{fingerprint} {settings.target}")
 
 
+def build_args_for_a_run(settings: Settings) -> tuple[list[str], str | None]:
+    """dbt build's arguments as a run gives them: without the unit tests when they passed for this version of the
+    project on this target; else with them, and the fingerprint to record (record_unit_tests_passed) once they
+    pass. The Dagster asset and the bench's dbt stage both build this way."""
+    if unit_tests_passed(settings):
+        return ["build", "--exclude-resource-type", "unit_test"], None
+    return ["build"], dbt_fingerprint()
+
+
 @writes_warehouse
 def run_dbt(settings: Settings, args: list[str]) -> int:
     """Run dbt in process with planwatch's settings (warehouse path, target and log folders)."""

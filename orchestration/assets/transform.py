@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
 from orchestration.resources import PlanwatchDbtCli, PlanwatchResource
-from planwatch.dbt_project import dbt_fingerprint, record_unit_tests_passed, unit_tests_passed
+from planwatch.dbt_project import build_args_for_a_run, record_unit_tests_passed
 
 
 class PlanwatchDbtTranslator(DagsterDbtTranslator):
@@ -38,12 +38,11 @@ def build_dbt_assets(project: DbtProject):
     def planwatch_dbt_assets(context: AssetExecutionContext, dbt: PlanwatchDbtCli, planwatch: PlanwatchResource):
         # `planwatch` holds the warehouse for the run (orchestration.resources); dbt runs in a child process
         settings = planwatch.settings()
-        if unit_tests_passed(settings):
+        args, fingerprint = build_args_for_a_run(settings)
+        if fingerprint is None:
             context.log.info("dbt unit tests passed for this version of the project: not repeated")
-            yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
-            return
-        fingerprint = dbt_fingerprint()
-        yield from dbt.cli(["build"], context=context).stream()  # raises when anything failed
-        record_unit_tests_passed(settings, fingerprint)
+        yield from dbt.cli(args, context=context).stream()  # raises when anything failed
+        if fingerprint is not None:
+            record_unit_tests_passed(settings, fingerprint)
 
     return planwatch_dbt_assets
