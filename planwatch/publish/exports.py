@@ -280,8 +280,8 @@ def write_exports(warehouse: Path, folder: Path, config: dict | None = None,
             query = SDMX_SQL.format(structure_id=structure_id, series=series)
             key = _key(piece, query, CSV, sdmx_inputs, SDMX_UNIT_MEASURE, SDMX_OBS_STATUS)
             if not pieces.reuse(piece, key):
-                con.execute(f"copy ({query}) to {sql_literal(folder / piece)} {CSV}")
-                rows = con.execute(f"select count(*) from ({query})").fetchone()[0]
+                # COPY returns the rows it wrote (the query is not run a second time to count them)
+                rows = con.execute(f"copy ({query}) to {sql_literal(folder / piece)} {CSV}").fetchone()[0]
                 pieces.record(piece, key, rows, [folder / piece])
     files = pieces.files()
     if skipped:
