@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
+from conftest import planwatch_cli
 from warehouses import PROGRESS_MODELS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -179,3 +181,28 @@ def test_every_model_has_a_key_test_and_every_column_is_described(built_home):
         assert columns, n["name"]
         undescribed += [(n["name"], c) for c in columns if not n["columns"].get(c, {}).get("description")]
     assert undescribed == []
+
+
+def test_the_key_test_fails_on_a_repeated_key_and_names_it(tmp_path, built_home):
+    """unique_combination_of_columns (macros/tests/, every model's key test) passes on the built spine and fails,
+    naming the key, once one of its rows is there twice."""
+    import duckdb
+
+    home = tmp_path / "home"
+    (home / "warehouse").mkdir(parents=True)
+    warehouse = home / "warehouse" / "planwatch.duckdb"
+    shutil.copy(built_home / "warehouse" / "planwatch.duckdb", warehouse)
+    select = ["--select", "int_plan_progress__spine,test_name:unique_combination_of_columns", "--store-failures"]
+    assert planwatch_cli("dbt", "test", *select, home=home).returncode == 0
+    with duckdb.connect(str(warehouse)) as con:
+        key = con.execute("select plan_code, indicator_code, region_code, year from intermediate.int_plan_progress__spine "
+                          "order by all limit 1").fetchone()
+        con.execute("insert into intermediate.int_plan_progress__spine select * from intermediate.int_plan_progress__spine "
+                    "where plan_code = ? and indicator_code = ? and region_code = ? and year = ?", list(key))
+    failed = planwatch_cli("dbt", "test", *select, home=home, check=False)
+    assert failed.returncode != 0 and "FAIL 1" in failed.stdout, failed.stdout[-2000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        stored = con.execute("select table_schema, table_name from information_schema.tables "
+                             "where table_name like 'unique_combination_of_columns%'").fetchall()
+        assert len(stored) == 1, stored
+        assert con.execute(f'select * from "{stored[0][0]}"."{stored[0][1]}"').fetchall() == [(*key, 2)]
