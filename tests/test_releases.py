@@ -111,8 +111,33 @@ def test_a_release_starts_from_the_last_one_and_writes_only_what_changed(home):
             for one, other in (("working", "published"), ("published", "working")):
                 assert con.execute(f'select count(*) from (from {one}."{schema}"."{table}" except all '
                                    f'from {other}."{schema}"."{table}")').fetchone()[0] == 0, (schema, table, one)
-        # the release log is the release's own (written into the candidate), not release 1's carried over
+        # the release log is the release's own (release 1's changes kept from the copy, release 2's appended)
         assert con.execute("select max(release_no) from published.review.release").fetchone()[0] == 2
+        for one, other in (("working", "published"), ("published", "working")):
+            assert con.execute(f"select count(*) from (from {one}.review.release_change except all "
+                               f"from {other}.review.release_change)").fetchone()[0] == 0, one
+        assert con.execute("select count(distinct release_no) from published.review.release_change").fetchone()[0] == 2
+
+
+def test_a_release_file_keeps_the_log_it_holds_and_gets_the_later_releases(tmp_path):
+    """_append_release_changes appends only the later releases' changes to a file holding this warehouse's log up
+    to some release, and refuses (the table is then written whole) a file whose log differs."""
+    from planwatch.release.releases import _append_release_changes
+
+    with duckdb.connect(str(tmp_path / "working.duckdb")) as con:
+        con.execute("create schema review")
+        con.execute("create table review.release_change (release_no integer, change varchar, indicator_code varchar)")
+        con.execute("insert into review.release_change values (1, 'new', 'a'), (1, 'new', 'b'), (2, 'revised', 'a')")
+        for name, rows in (("same", "(1, 'new', 'a'), (1, 'new', 'b')"), ("short", "(1, 'new', 'a')")):
+            con.execute(f"attach '{tmp_path / name}.duckdb' as target")
+            con.execute("create schema target.review")
+            con.execute("create table target.review.release_change (release_no integer, change varchar, "
+                        f"indicator_code varchar); insert into target.review.release_change values {rows}")
+            assert _append_release_changes(con) == (name == "same")
+            held = sorted(con.execute("from target.review.release_change").fetchall())
+            assert held == (sorted(con.execute("from review.release_change").fetchall()) if name == "same"
+                            else [(1, "new", "a")])
+            con.execute("detach target")
 
 
 def test_a_published_table_is_synced_year_by_year(tmp_path):

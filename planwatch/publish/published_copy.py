@@ -27,6 +27,9 @@ from planwatch.warehouse_access import sql_literal
 # seeds, staging, intermediate) stay in the working warehouse: they are not part of the BI contract, and at
 # national scale raw.observation alone would double the copy.
 PUBLISHED_SCHEMAS = ("marts", "quality")
+# what a candidate keeps of the last release's file beside PUBLISHED_SCHEMAS: the release log, to which the next
+# release appends (planwatch/release/releases.py) instead of writing every release's changes again
+RELEASE_LOG_SCHEMA = "review"
 # The order a published table is stored in where readers look its rows up by key. DuckDB skips each row group whose
 # min/max cannot match, so the dashboard's provenance lookup (every vintage of one indicator × region × year) reads
 # one row group of fct_indicator_observation instead of scanning it: it is a view of the observation store, whose
@@ -137,8 +140,8 @@ def write_published_file(settings: Settings, fill, start_from: Path | None = Non
     """Write the candidate DuckDB file atomically: `fill(con)` creates the tables in the attached database
     `published` of a temporary file, which is fsynced and renamed over the candidate file. With `start_from` (the
     last release's file) the temporary file starts as a byte copy of it, the release's own file untouched, and
-    `fill` changes what differs (sync_published_table); a schema beyond PUBLISHED_SCHEMAS (the release log, which
-    the release writes again) is dropped first, so the candidate holds what a fresh one would."""
+    `fill` changes what differs (sync_published_table); a schema beyond PUBLISHED_SCHEMAS and the release log
+    (RELEASE_LOG_SCHEMA, which the release brings up to date) is dropped first."""
     target = candidate_path(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a run that died mid-copy
@@ -152,7 +155,7 @@ def write_published_file(settings: Settings, fill, start_from: Path | None = Non
         con.execute(f"attach {sql_literal(staging)} as published (storage_version '{STORAGE_VERSION}')")
         for (schema,) in con.execute("select schema_name from duckdb_schemas() where database_name = 'published' "
                                      "and not internal and schema_name <> 'main'").fetchall():
-            if schema not in PUBLISHED_SCHEMAS:
+            if schema not in PUBLISHED_SCHEMAS + (RELEASE_LOG_SCHEMA,):
                 con.execute(f'drop schema published."{schema}" cascade')
         fill(con)
         describe_database(con, "published", settings.manifest_path)  # the catalog says what each column is

@@ -167,18 +167,48 @@ def _record(con, settings: Settings, kind: str, counts: dict[str, int], approved
 
 
 def _write_log_into(con, settings: Settings, path: Path) -> None:
-    """The release log and the audit trail, as of now, into a release's file (schema `review`)."""
+    """The release log and the audit trail, as of now, into a release's file (schema `review`). A file that starts
+    from an earlier release (a candidate copied from the last one, a rollback's copy of release N) already holds
+    that release's log: its changes are kept and only the later releases' are appended."""
     _attach(con, path, "target", read_only=False)
     try:
-        con.execute("drop schema if exists target.review cascade")
-        con.execute("create schema target.review")
+        con.execute("create schema if not exists target.review")
+        appended = _append_release_changes(con)
+        for table in REVIEW_TABLES + ("audit_trail", "query"):
+            if not (appended and table == "release_change"):
+                con.execute(f"drop table if exists target.review.{table}")
         for table in REVIEW_TABLES:
-            con.execute(f"create table target.review.{table} as from review.{table}")
+            if not (appended and table == "release_change"):
+                con.execute(f"create table target.review.{table} as from review.{table}")
         con.execute("create table target.review.audit_trail as " + AUDIT_TRAIL_SQL)
         con.execute("create table target.review.query as " + QUERIES_SQL)
         describe_database(con, "target", settings.manifest_path)
     finally:
         con.execute("detach target")
+
+
+def _append_release_changes(con) -> bool:
+    """Append to the file's review.release_change (attached as `target`) the changes of the releases after the last
+    one it holds, when what it holds is this warehouse's log up to that release (the same columns and, release by
+    release, the same number of rows: a release's changes are written once and never altered). False when it is
+    not, and the table is written whole. Every release's changes are in the log (a first national release: 19
+    million), so writing them again into each release's file took 3.7 s at national scale, and more each year."""
+    def columns(database: str) -> list[tuple]:
+        return con.execute("select column_name, data_type from duckdb_columns() where database_name = ? and "
+                           "schema_name = 'review' and table_name = 'release_change' order by column_index",
+                           [database]).fetchall()
+
+    if not columns("target") or columns("target") != columns(con.execute("select current_database()").fetchone()[0]):
+        return False
+    held = con.execute("select release_no, count(*) from target.review.release_change group by all").fetchall()
+    last = max((number for number, _ in held), default=0)
+    logged = con.execute("select release_no, count(*) from review.release_change where release_no <= ? group by all",
+                         [last]).fetchall()
+    if sorted(held) != sorted(logged):
+        return False
+    con.execute("insert into target.review.release_change select * from review.release_change where release_no > ?",
+                [last])
+    return True
 
 
 def _keep_and_serve(settings: Settings, candidate: Path, file: Path) -> None:
