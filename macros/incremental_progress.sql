@@ -77,22 +77,21 @@
         coalesce(upstream.plan_code, built.plan_code) as plan_code,
         coalesce(upstream.indicator_code, built.indicator_code) as indicator_code,
         min(coalesce(upstream.year, built.year)) as from_year
-    from (
-        select plan_code, indicator_code, year, count(*) as n_rows,
-               sum(hash({{ (row_columns + ['input_fingerprint']) | join(', ') }})) as rows_hash
-        from {{ upstream }}
-        group by plan_code, indicator_code, year
-    ) as upstream
-    full join (
-        select plan_code, indicator_code, year, count(*) as n_rows,
-               sum(hash({{ (row_columns + ['input_fingerprint']) | join(', ') }})) as rows_hash
-        from {{ model }}
-        group by plan_code, indicator_code, year
-    ) as built
+    from ({{ rows_per_slice_year(upstream, row_columns + ['input_fingerprint']) }}) as upstream
+    full join ({{ rows_per_slice_year(model, row_columns + ['input_fingerprint']) }}) as built
         on built.plan_code = upstream.plan_code and built.indicator_code = upstream.indicator_code
         and built.year = upstream.year
     where built.n_rows is distinct from upstream.n_rows or built.rows_hash is distinct from upstream.rows_hash
     group by coalesce(upstream.plan_code, built.plan_code), coalesce(upstream.indicator_code, built.indicator_code)
+{%- endmacro %}
+
+{#- Select: each plan × indicator × year of `relation` with its number of rows (n_rows) and, given `hashed`
+    columns, the sum of their hash over the rows (rows_hash) -#}
+{% macro rows_per_slice_year(relation, hashed=[]) -%}
+    select plan_code, indicator_code, year, count(*) as n_rows
+        {%- if hashed %}, sum(hash({{ hashed | join(', ') }})) as rows_hash{% endif %}
+    from {{ relation }}
+    group by plan_code, indicator_code, year
 {%- endmacro %}
 
 {#- Select: the rows of `relation` in the slices the model's `rebuilt` CTE (progress_rebuild_slices) names, each
@@ -121,14 +120,8 @@
         select 1
         from (
             select model_years.plan_code, model_years.indicator_code, model_years.year
-            from (
-                select plan_code, indicator_code, year, count(*) as n_rows from {{ this }}
-                group by plan_code, indicator_code, year
-            ) as model_years
-            left join (
-                select plan_code, indicator_code, year, count(*) as n_rows from {{ upstream }}
-                group by plan_code, indicator_code, year
-            ) as upstream_years
+            from ({{ rows_per_slice_year(this) }}) as model_years
+            left join ({{ rows_per_slice_year(upstream) }}) as upstream_years
                 on upstream_years.plan_code = model_years.plan_code
                 and upstream_years.indicator_code = model_years.indicator_code
                 and upstream_years.year = model_years.year

@@ -50,14 +50,15 @@ def create_published_table(con, schema: str, table: str, select_sql: str) -> Non
                 + (f" order by {order}" if order else ""))
 
 
-def row_fingerprints(con, relation: str, columns: list[str], by_year: bool, parameters: list | None = None) -> dict:
-    """{year (None when not by year): (rows, sum of the rows' hashes)} of `columns` of `relation`, one scan. A changed,
-    added or removed row changes its year's sum (a 64-bit hash summed as a HUGEINT: an accidental collision has odds
-    of 2^-64). The exports key their pieces with it; a publication compares the working file with the last release.
-    `parameters`: bound to the `?` in `relation` (a subquery)."""
+def row_fingerprints(con, relation: str, columns: list[str], by_year: bool, years: list | None = None) -> dict:
+    """{year (None when not by year): (rows, sum of the rows' hashes)} of `columns` of `relation`, one scan (of
+    `years` only, when given). A changed, added or removed row changes its year's sum (a 64-bit hash summed as a
+    HUGEINT: an accidental collision has odds of 2^-64). The exports key their pieces with it; a publication
+    compares the working file with the last release."""
     hashed = ", ".join(f'"{name}"' for name in columns)
+    where = f" where year in ({', '.join('?' * len(years))})" if years else ""
     rows = con.execute(f'select {"year" if by_year else "null"}, count(*), sum(hash({hashed}))::varchar '
-                       f"from {relation} group by all", parameters).fetchall()
+                       f"from {relation}{where} group by all", years or None).fetchall()
     return {year: (n, digest) for year, n, digest in rows}
 
 
@@ -69,8 +70,8 @@ def sync_published_table(con, schema: str, table: str, database: str = "working"
     table's PUBLISHED_ORDER; any other table is written again whole when it differs. The whole tables are then
     compared once more: a copy that does not equal its source is an error, never a release."""
     source, target = f'{database}."{schema}"."{table}"', f'published."{schema}"."{table}"'
-    columns = _columns(con, "published", schema, table)
-    if columns != _columns(con, database, schema, table):
+    columns = table_columns(con, "published", schema, table)
+    if columns != table_columns(con, database, schema, table):
         con.execute(f"drop table if exists {target}")
         create_published_table(con, schema, table, f"select * from {source}")
         return "created"
@@ -81,29 +82,29 @@ def sync_published_table(con, schema: str, table: str, database: str = "working"
                      key=lambda year: (year is None, year))
     if not changed:
         return "unchanged"
-    if not by_year or None in changed:  # no year, or rows without one: the whole table
+    rewritten = None if not by_year or None in changed else changed  # None: the whole table
+    if rewritten is None:  # no year, or rows without one
         con.execute(f"drop table {target}")
         create_published_table(con, schema, table, f"select * from {source}")
         done = "replaced"
     else:
-        years = ", ".join("?" * len(changed))
+        years = ", ".join("?" * len(rewritten))
         order = PUBLISHED_ORDER.get((schema, table))
-        con.execute(f"delete from {target} where year in ({years})", changed)
+        con.execute(f"delete from {target} where year in ({years})", rewritten)
         con.execute(f"insert into {target} select * from {source} where year in ({years})"
-                    + (f" order by {order}" if order else ""), changed)
-        done = "years " + ", ".join(str(year) for year in changed)
-    # the years not rewritten were equal and were not touched: what was written is compared again (a whole table
-    # when it was replaced)
-    rewritten = f" where year in ({', '.join('?' * len(changed))})" if done.startswith("years") else ""
-    if (row_fingerprints(con, f"(select * from {target}{rewritten})", names, False, changed if rewritten else None)
-            != row_fingerprints(con, f"(select * from {source}{rewritten})", names, False,
-                                changed if rewritten else None)):
+                    + (f" order by {order}" if order else ""), rewritten)
+        done = "years " + ", ".join(str(year) for year in rewritten)
+    # what was written is compared again with the working side's fingerprints taken above (the working file is
+    # attached read-only); the years not rewritten were equal and were not touched
+    expected = working if rewritten is None else {year: working[year] for year in rewritten if year in working}
+    if row_fingerprints(con, target, names, by_year, rewritten) != expected:
         raise RuntimeError(f"发布副本的 {schema}.{table} 与工作库不一致，未发布 / the published copy of {schema}.{table} "
                            f"does not equal the working warehouse's: nothing was published")
     return done
 
 
-def _columns(con, database: str, schema: str, table: str) -> list[tuple[str, str]]:
+def table_columns(con, database: str, schema: str, table: str) -> list[tuple[str, str]]:
+    """(name, type) of each column of a table of an attached DuckDB database, in order; [] when there is none."""
     return con.execute("select column_name, data_type from duckdb_columns() where database_name = ? "
                        "and schema_name = ? and table_name = ? order by column_index",
                        [database, schema, table]).fetchall()

@@ -21,7 +21,7 @@ import duckdb
 
 from planwatch.ingest.archive import backup_working
 from planwatch.dbt_project import dbt_fingerprint
-from planwatch.publish.published_copy import candidate_path, published_path, releases_dir, serve
+from planwatch.publish.published_copy import candidate_path, published_path, releases_dir, serve, table_columns
 from planwatch.publish.descriptions import describe_database
 from planwatch.release.queries import QUERIES_SQL
 from planwatch.release.review_schema import ensure_review_schema
@@ -174,14 +174,11 @@ def _write_log_into(con, settings: Settings, path: Path) -> None:
     try:
         con.execute("create schema if not exists target.review")
         appended = _append_release_changes(con)
-        for table in REVIEW_TABLES + ("audit_trail", "query"):
-            if not (appended and table == "release_change"):
-                con.execute(f"drop table if exists target.review.{table}")
         for table in REVIEW_TABLES:
             if not (appended and table == "release_change"):
-                con.execute(f"create table target.review.{table} as from review.{table}")
-        con.execute("create table target.review.audit_trail as " + AUDIT_TRAIL_SQL)
-        con.execute("create table target.review.query as " + QUERIES_SQL)
+                con.execute(f"create or replace table target.review.{table} as from review.{table}")
+        con.execute("create or replace table target.review.audit_trail as " + AUDIT_TRAIL_SQL)
+        con.execute("create or replace table target.review.query as " + QUERIES_SQL)
         describe_database(con, "target", settings.manifest_path)
     finally:
         con.execute("detach target")
@@ -193,12 +190,9 @@ def _append_release_changes(con) -> bool:
     release, the same number of rows: a release's changes are written once and never altered). False when it is
     not, and the table is written whole. Every release's changes are in the log (a first national release: 19
     million), so writing them again into each release's file took 3.7 s at national scale, and more each year."""
-    def columns(database: str) -> list[tuple]:
-        return con.execute("select column_name, data_type from duckdb_columns() where database_name = ? and "
-                           "schema_name = 'review' and table_name = 'release_change' order by column_index",
-                           [database]).fetchall()
-
-    if not columns("target") or columns("target") != columns(con.execute("select current_database()").fetchone()[0]):
+    held_columns = table_columns(con, "target", "review", "release_change")
+    working = con.execute("select current_database()").fetchone()[0]
+    if not held_columns or held_columns != table_columns(con, working, "review", "release_change"):
         return False
     held = con.execute("select release_no, count(*) from target.review.release_change group by all").fetchall()
     last = max((number for number, _ in held), default=0)
