@@ -18,6 +18,7 @@ import pytest
 
 from planwatch.ingest import load_files
 from planwatch.ingest.encodings import display_name
+from planwatch.ingest.readers import transcode_to_utf8
 from planwatch.settings import get_settings
 
 HEADER = "指标,地区,年份,数值,单位,状态,来源,备注\n"
@@ -348,6 +349,20 @@ CASES = [
                                                             "\n城镇新增就业人数,火星,2021,4.6,万人,,,\n"),
          loaded=1, quarantined={"unknown_region": 1}, quarantine_cells=[(None, 4, "地区", "火星", "unknown_region")],
          notes_stored={("URBAN_NEW_JOBS", "440700", 2021): '第一行\n\n第三行 "引号"'}),
+    # --- the reader declares as many columns as the first 100 records hold; a wider record later is read again
+    # at the limit's width (and a record over the limit still names it)
+    Case("a_wider_row_after_the_sample", lambda d: write(d / "wider_later.csv", HEADER
+                                                         + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n" * 150
+                                                         + "城镇新增就业人数,江门市,2022,4.2,万人,,,备注,多,出,的,列\n"),
+         loaded=2, duplicate=149, values={("URBAN_NEW_JOBS", "440700", 2022): 4.2}),
+    Case("a_row_over_the_column_limit_after_the_sample", lambda d: write(d / "too_wide_later.csv", HEADER
+                                                                         + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n" * 150
+                                                                         + "城镇新增就业人数,江门市,2022,4.2,万人,,,备注,多,出,的,列\n"),
+         status="error", error="PLANWATCH_MAX_COLUMNS", env={"PLANWATCH_MAX_COLUMNS": "10"}),
+    # a UTF-8 file with Windows line ends is rewritten (the rest are read as they are): the note keeps no \r
+    Case("utf8_crlf", lambda d: write(d / "crlf.csv", (HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,备注\n")
+                                      .replace("\n", "\r\n")),
+         loaded=1, notes_stored={("URBAN_NEW_JOBS", "440700", 2021): "备注"}),
     Case("nul_in_a_note", lambda d: write(d / "nul.csv", HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,坏\x00备注\n"
                                           "城镇新增就业人数,江门市,2022,4.2,万人,,,\\N\n"),
          loaded=1, quarantined={"control_character": 1}, notes_stored={("URBAN_NEW_JOBS", "440700", 2022): "\\N"}),
@@ -464,3 +479,19 @@ def test_crash_before_commit_leaves_the_warehouse_as_it_was(tmp_path):
     again = planwatch_cli("load", str(crash), home=home, check=False)
     assert again.returncode == 1  # a quarantined row goes back to its sender: noticed
     assert "crash.csv: read 2, loaded 1, duplicates skipped 0, quarantined 1" in again.stdout
+
+
+@pytest.mark.parametrize("content, rewritten", [
+    (HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n", False),
+    (HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n\n", True),  # a blank line keeps its row number
+    (HEADER + "城镇新增就业人数,江门市,2021,4.6,万人,,,\n\u3000\n", True),
+    (HEADER + " 城镇新增就业人数,江门市,2021,4.6,万人,,,\n", True),  # may be blank: rewritten to be sure
+    (HEADER.replace("\n", "\r\n"), True),
+    ("\n" + HEADER, True),
+], ids=["clean", "blank_line", "ideographic_space_line", "leading_space", "crlf", "blank_first_line"])
+def test_a_utf8_file_is_rewritten_only_when_the_rewrite_changes_it(tmp_path, content, rewritten):
+    """The loader's copy of a UTF-8 file is read by DuckDB as it is unless a blank line or a carriage return
+    may need rewriting (the corpus cases above prove what each reads)."""
+    source = write(tmp_path / "in.csv", content)
+    out, delimiter = transcode_to_utf8(source, "in.csv", "utf-8", tmp_path, 1 << 20)
+    assert (out != source) == rewritten and delimiter == ","
