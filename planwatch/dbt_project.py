@@ -63,12 +63,22 @@ def record_unit_tests_passed(settings: Settings, fingerprint: str) -> None:
     stamp.write_text(f"{fingerprint} {settings.target}")
 
 
+# A data test with this tag checks what a run has already proven before dbt reaches it: the key of
+# stg_raw__observations (a projection of raw.observation) is GE's blocking raw gate check raw_observation_key_unique,
+# run on every row before dbt in every run; the key of fct_indicator_observation (a projection view of
+# int_observations__vintages) is the key test of the store it projects, run just before it. Each tagged test runs
+# with the unit tests, on the first build of a version of the project, and in every bare `planwatch dbt build`.
+# At national scale they re-read 19 million rows each (4.1 s of the new year's critical path, and 3.4 s beside it).
+PROVEN_BEFORE_IN_A_RUN = "proven_before_in_a_run"
+
+
 def build_args_for_a_run(settings: Settings) -> tuple[list[str], str | None]:
-    """dbt build's arguments as a run gives them: without the unit tests when they passed for this version of the
-    project on this target; else with them, and the fingerprint to record (record_unit_tests_passed) once they
-    pass. The Dagster asset and the bench's dbt stage both build this way."""
+    """dbt build's arguments as a run gives them: without the unit tests and the tests tagged
+    PROVEN_BEFORE_IN_A_RUN when the unit tests passed for this version of the project on this target; else with
+    them, and the fingerprint to record (record_unit_tests_passed) once they pass. The Dagster asset and the bench's
+    dbt stage both build this way."""
     if unit_tests_passed(settings):
-        return ["build", "--exclude-resource-type", "unit_test"], None
+        return ["build", "--exclude-resource-type", "unit_test", "--exclude", f"tag:{PROVEN_BEFORE_IN_A_RUN}"], None
     return ["build"], dbt_fingerprint()
 
 

@@ -159,6 +159,27 @@ def test_a_breaking_change_keeps_the_previous_version_beside_the_new(tmp_path):
         ("marts", "fct_plan_progress_v1"), ("marts", "fct_plan_progress")}
 
 
+def test_a_run_leaves_out_only_key_tests_it_has_proven_before(built_home):
+    """The tests a run's build leaves out (planwatch/dbt_project.py PROVEN_BEFORE_IN_A_RUN) are the key tests of
+    raw.observation's projection, proven by the blocking raw gate before dbt on every row, and of the view that
+    projects the tested observation store; nothing else is left out."""
+    from expectations.suites import ALWAYS_WHOLE, ERROR, build_checks
+    from planwatch.dbt_project import PROVEN_BEFORE_IN_A_RUN
+
+    manifest = _manifest(built_home)
+    left_out = {((n.get("test_metadata") or {}).get("name"), n.get("attached_node")) for n in manifest["nodes"].values()
+                if n["resource_type"] == "test" and PROVEN_BEFORE_IN_A_RUN in n["tags"]}
+    assert left_out == {("unique_combination_of_columns", "model.planwatch.stg_raw__observations"),
+                        ("unique_combination_of_columns", "model.planwatch.fct_indicator_observation.v1")}
+    raw_key = next(c for c in build_checks() if c.name == "raw_observation_key_unique")
+    assert (raw_key.suite, raw_key.table, raw_key.severity) == ("raw_loads", "raw.observation", ERROR)
+    assert raw_key.name in ALWAYS_WHOLE
+    store = manifest["nodes"]["model.planwatch.int_observations__vintages"]
+    assert any(n["resource_type"] == "test" and n.get("attached_node") == store["unique_id"]
+               and (n.get("test_metadata") or {}).get("name") == "unique_combination_of_columns"
+               and PROVEN_BEFORE_IN_A_RUN not in n["tags"] for n in manifest["nodes"].values())
+
+
 def test_every_model_has_a_key_test_and_every_column_is_described(built_home):
     """Every model carries a uniqueness test on its key; every model and seed, and each of its columns as the
     warehouse has them, is described in the YAML."""

@@ -59,7 +59,8 @@ def test_dbt_unit_tests_are_repeated_only_for_a_changed_project_or_target(tmp_pa
     dbt files, one model edited)."""
     import shutil
 
-    from planwatch.dbt_project import DBT_SOURCE_GLOBS, dbt_fingerprint, record_unit_tests_passed, unit_tests_passed
+    from planwatch.dbt_project import (DBT_SOURCE_GLOBS, PROVEN_BEFORE_IN_A_RUN, build_args_for_a_run, dbt_fingerprint,
+                                       record_unit_tests_passed, unit_tests_passed)
     from planwatch.settings import REPO_ROOT
 
     project = tmp_path / "project"
@@ -72,6 +73,9 @@ def test_dbt_unit_tests_are_repeated_only_for_a_changed_project_or_target(tmp_pa
     assert not unit_tests_passed(settings, project)
     record_unit_tests_passed(settings, dbt_fingerprint(project))
     assert unit_tests_passed(settings, project)
+    # the run's build then leaves out the unit tests and the key tests a run proves before dbt reaches them
+    assert build_args_for_a_run(settings)[0][1:] == ["--exclude-resource-type", "unit_test",
+                                                     "--exclude", f"tag:{PROVEN_BEFORE_IN_A_RUN}"]
     monkeypatch.setenv("PLANWATCH_DBT_TARGET", "postgres")
     assert not unit_tests_passed(get_settings(home=tmp_path / "home"), project)
     monkeypatch.delenv("PLANWATCH_DBT_TARGET")
