@@ -44,6 +44,10 @@ def run_stage(system: str, stage: str, env: dict) -> dict:
     log_dir = Path(env["PLANWATCH_HOME"]).parent / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log_dir / f"{system}.{stage}.out", log_dir / f"{system}.{stage}.err"
+    # every stage starts with nothing of what ran before it waiting to be written (untimed): the first stage after
+    # the generator had flushed its 588 MiB of files under its own commits' fsyncs (the same scale-1 load took
+    # 114.8 s as the first stage and 80.7-87.6 s after a sync)
+    os.sync()
     start = time.perf_counter()
     with open(out_path, "w") as out, open(err_path, "w") as err:  # files, not pipes: a full pipe would block
         process = subprocess.Popen([sys.executable, "-m", "bench.stage", system, stage], env=env, cwd=REPO_ROOT,
