@@ -207,7 +207,8 @@ def render(results: list[dict], command: str, plan_size: dict | None = None) -> 
         f"- Date: {(plan_size or (results[-1] if results else {})).get('measured_at', f'{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC')}"
         + (" (the plan size; each national scale gives its own date)" if plan_size and results else ""),
         f"- Machine: {(results[-1] if results else plan_size or {}).get('machine', machine())}",
-        f"- DuckDB {duckdb.__version__}; every stage runs in a fresh process; peak RSS = ru_maxrss of that "
+        f"- DuckDB {duckdb.__version__}; every stage runs in a fresh process, started after `os.sync()`; peak RSS = "
+        f"ru_maxrss of that "
         "process (wait4).",
         "- Data: `bench/generate.py` — a synthetic national plan (200 indicators: 50 cumulative, 50 level, "
         "50 ceiling, 50 floor; targets for 2021–2025 with a 2020 baseline), regions nation → provinces → "
