@@ -208,8 +208,7 @@ def render(results: list[dict], command: str, plan_size: dict | None = None) -> 
         + (" (the plan size; each national scale gives its own date)" if plan_size and results else ""),
         f"- Machine: {(results[-1] if results else plan_size or {}).get('machine', machine())}",
         f"- DuckDB {duckdb.__version__}; every stage runs in a fresh process, started after `os.sync()`; peak RSS = "
-        f"ru_maxrss of that "
-        "process (wait4).",
+        "ru_maxrss of that process (wait4).",
         "- Data: `bench/generate.py` — a synthetic national plan (200 indicators: 50 cumulative, 50 level, "
         "50 ceiling, 50 floor; targets for 2021–2025 with a 2020 baseline), regions nation → provinces → "
         "prefectures → counties, 10 years (2016–2025), 3 vintages; vintage 1 as CSV, 2–3 as Parquet. Scale = "

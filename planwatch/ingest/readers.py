@@ -3,9 +3,10 @@
 Every reader is bounded (settings.ReadLimits: sizes, cells, sheets, columns, line length — checked before
 and while parsing) and reads the loader's own copy of the file, never the landing file itself.
 CSV: the encoding is decided with evidence (encodings.py: UTF-8, GB18030/GBK or Big5; an undecidable file is
-an error naming the candidates), the file is rewritten as UTF-8 in a temporary folder unless it already
-reads as it is, and DuckDB's `read_csv` reads it, as wide as its first records. XLSX: openpyxl's row parser streams the cells present into Arrow columns. Either way, each sheet reaches DuckDB as one
-relation of text columns c0…cN with the spreadsheet row number beside each row. Parquet (the bulk format of
+an error naming the candidates), the file is rewritten as UTF-8 in a temporary folder unless it already reads as
+it is, and DuckDB's `read_csv` reads it, as wide as its first records. XLSX: openpyxl's row parser streams the
+cells present into Arrow columns. Either way, each sheet reaches DuckDB as one relation of text columns c0…cN
+with the spreadsheet row number beside each row. Parquet (the bulk format of
 national loads): the column names become the header row and every cell is read as text.
 """
 
