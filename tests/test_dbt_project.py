@@ -25,6 +25,11 @@ def _manifest(built_home: Path) -> dict:
     return json.loads((built_home / "dbt" / "target" / "manifest.json").read_text(encoding="utf-8"))
 
 
+def _generic_test(node: dict) -> str | None:
+    """The generic test a manifest node is an instance of (unique, unique_combination_of_columns…); None else."""
+    return (node.get("test_metadata") or {}).get("name") if node["resource_type"] == "test" else None
+
+
 def test_the_layers_point_one_way(built_home):
     manifest = _manifest(built_home)
     nodes = {**manifest["nodes"], **manifest["sources"]}
@@ -167,7 +172,7 @@ def test_a_run_leaves_out_only_key_tests_it_has_proven_before(built_home):
     from planwatch.dbt_project import PROVEN_BEFORE_IN_A_RUN
 
     manifest = _manifest(built_home)
-    left_out = {((n.get("test_metadata") or {}).get("name"), n.get("attached_node")) for n in manifest["nodes"].values()
+    left_out = {(_generic_test(n), n.get("attached_node")) for n in manifest["nodes"].values()
                 if n["resource_type"] == "test" and PROVEN_BEFORE_IN_A_RUN in n["tags"]}
     assert left_out == {("unique_combination_of_columns", "model.planwatch.stg_raw__observations"),
                         ("unique_combination_of_columns", "model.planwatch.fct_indicator_observation.v1")}
@@ -175,8 +180,7 @@ def test_a_run_leaves_out_only_key_tests_it_has_proven_before(built_home):
     assert (raw_key.suite, raw_key.table, raw_key.severity) == ("raw_loads", "raw.observation", ERROR)
     assert raw_key.name in ALWAYS_WHOLE
     store = manifest["nodes"]["model.planwatch.int_observations__vintages"]
-    assert any(n["resource_type"] == "test" and n.get("attached_node") == store["unique_id"]
-               and (n.get("test_metadata") or {}).get("name") == "unique_combination_of_columns"
+    assert any(n.get("attached_node") == store["unique_id"] and _generic_test(n) == "unique_combination_of_columns"
                and PROVEN_BEFORE_IN_A_RUN not in n["tags"] for n in manifest["nodes"].values())
 
 
@@ -187,7 +191,7 @@ def test_every_model_has_a_key_test_and_every_column_is_described(built_home):
 
     manifest = _manifest(built_home)
     keyed = {parent for n in manifest["nodes"].values() if n["resource_type"] == "test"
-             and (n.get("test_metadata") or {}).get("name") in ("unique", "unique_combination_of_columns")
+             and _generic_test(n) in ("unique", "unique_combination_of_columns")
              for parent in n["depends_on"]["nodes"]}
     nodes = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
     assert [n["name"] for n in nodes if n["resource_type"] == "model" and n["unique_id"] not in keyed] == []
